@@ -1,0 +1,1 @@
+"""Alembic migrations of the service's schema (``flask --app wsgi db-upgrade``)."""

@@ -1,0 +1,82 @@
+"""Stores, their accounts, orders and shipments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, enum_column
+from negotiation.domain.enums import OrderKind, OrderStatus, Role, ShipBySource, ShipMode
+
+if TYPE_CHECKING:
+    from models.negotiation import Negotiation
+
+
+class Store(Base):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(100))
+    handling_hours: Mapped[int] = mapped_column(default=48)
+    negotiation_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    name: Mapped[str] = mapped_column(String(200))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # The sweep's and the seller list's access paths.
+        Index("ix_orders_status_ship_by", "status", "ship_by"),
+        Index("ix_orders_store_id_id", "store_id", "id"),
+        Index("ix_orders_buyer_id_id", "buyer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    kind: Mapped[OrderKind] = mapped_column(enum_column(OrderKind))
+    ship_mode: Mapped[ShipMode] = mapped_column(enum_column(ShipMode))
+    region: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    original_ship_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    ship_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    ship_by_source: Mapped[ShipBySource] = mapped_column(enum_column(ShipBySource))
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    store: Mapped[Store] = relationship(lazy="joined", innerjoin=True)
+    negotiation: Mapped[Negotiation] = relationship(back_populates="order", lazy="joined",
+                                                    innerjoin=True)
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    carrier: Mapped[str] = mapped_column(String(100))
+    # Unique across every store: a number once used is refused (seed 002).
+    tracking_no: Mapped[str] = mapped_column(String(64), unique=True)
+    shipped_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)

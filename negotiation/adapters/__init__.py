@@ -1,0 +1,1 @@
+"""The service's connections to the outside: the database and its schema."""

@@ -1,0 +1,144 @@
+"""The queries the use cases need, and nothing else of SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from models import Account, Card, Event, Negotiation, Order, Shipment, Store
+from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
+from negotiation.domain.negotiating import Caller
+
+DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *objects: object) -> None:
+        self.session.add_all(objects)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # --- orders ------------------------------------------------------------------------
+
+    def order(self, order_no: str, *, lock: bool = False) -> Order | None:
+        """One order with its store and negotiation; ``lock`` holds its row until commit.
+
+        The order row is the aggregate's lock: every change to its negotiation, cards
+        or shipment takes it first, so concurrent requests on one order queue up.
+        """
+        query = select(Order).where(Order.order_no == order_no)
+        if lock:
+            query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+        return self.session.scalars(query).first()
+
+    def order_by_id(self, order_id: int, *, lock: bool = False) -> Order | None:
+        query = select(Order).where(Order.id == order_id)
+        if lock:
+            query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+        return self.session.scalars(query).first()
+
+    def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
+        return self.session.scalars(select(Order).where(Order.id.in_(ids))).all()
+
+    def relock(self, order: Order) -> Order:
+        """Lock an order read without a lock, and reload it and its cards as they are now."""
+        locked = self.order_by_id(order.id, lock=True)
+        assert locked is not None
+        self.session.refresh(locked.negotiation)
+        return locked
+
+    def order_no_taken(self, order_no: str) -> bool:
+        return self.session.scalar(select(exists().where(Order.order_no == order_no))) or False
+
+    def visible_orders(self, caller: Caller, *, after_id: int | None, limit: int,
+                       status: OrderStatus | None = None,
+                       state: NegotiationState | None = None) -> Sequence[Order]:
+        query = select(Order).order_by(Order.id).limit(limit)
+        if caller.role is Role.BUYER:
+            query = query.where(Order.buyer_id == caller.account_id)
+        elif caller.role not in (Role.ADMIN, Role.REVIEWER):
+            query = query.where(Order.store_id == caller.store_id)
+        if after_id is not None:
+            query = query.where(Order.id > after_id)
+        if status is not None:
+            query = query.where(Order.status == status)
+        if state is not None:
+            query = query.join(Order.negotiation).where(Negotiation.state == state)
+        return self.session.scalars(query).all()
+
+    # --- cards -------------------------------------------------------------------------
+
+    def card(self, card_id: int) -> Card | None:
+        return self.session.get(Card, card_id)
+
+    def order_of_card(self, card_id: int, *, lock: bool = False) -> Order | None:
+        order_id = self.session.scalar(
+            select(Negotiation.order_id).join(Card).where(Card.id == card_id))
+        return None if order_id is None else self.order_by_id(order_id, lock=lock)
+
+    def recent_decided_states(self, store_id: int, limit: int) -> list[CardState]:
+        return list(self.session.scalars(
+            select(Card.state).join(Negotiation).join(Order)
+            .where(Order.store_id == store_id, Card.state.in_(DECIDED))
+            .order_by(Card.answered_at.desc().nulls_last(), Card.expires_at.desc())
+            .limit(limit)))
+
+    # --- shipments ---------------------------------------------------------------------
+
+    def tracking_no_used(self, tracking_no: str) -> bool:
+        return self.session.scalar(
+            select(exists().where(Shipment.tracking_no == tracking_no))) or False
+
+    def shipments_of(self, order_id: int) -> Sequence[Shipment]:
+        return self.session.scalars(
+            select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.id)).all()
+
+    # --- stores and accounts -----------------------------------------------------------
+
+    def store(self, store_id: int) -> Store | None:
+        return self.session.get(Store, store_id)
+
+    def account(self, account_id: int) -> Account | None:
+        return self.session.get(Account, account_id)
+
+    def account_by_token_hash(self, token_hash: str) -> Account | None:
+        return self.session.scalars(
+            select(Account).where(Account.token_hash == token_hash)).first()
+
+    # --- events ------------------------------------------------------------------------
+
+    def events(self, order_id: int, *, after: tuple[datetime, int] | None,
+               limit: int) -> Sequence[Event]:
+        query = (select(Event).where(Event.order_id == order_id)
+                 .order_by(Event.at, Event.id).limit(limit))
+        if after is not None:
+            at, event_id = after
+            query = query.where(or_(Event.at > at, and_(Event.at == at, Event.id > event_id)))
+        return self.session.scalars(query).all()
+
+    # --- what time has made due (the sweep) --------------------------------------------
+
+    def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool) -> list[int]:
+        """Orders with a pending card past expiry or an open negotiation past deadline.
+
+        Rows are locked as they are picked; with ``skip_locked`` two sweeps (or a sweep
+        and a request) never wait on each other's rows, each takes what is free.
+        """
+        expiring = (select(Negotiation.order_id).join(Card)
+                    .where(Card.state == CardState.PENDING, Card.expires_at <= now))
+        lapsing = (select(Order.id).join(Order.negotiation)
+                   .where(Negotiation.state == NegotiationState.OPEN,
+                          Order.status == OrderStatus.AWAITING_SHIPMENT,
+                          Order.ship_by <= now))
+        query = (select(Order.id)
+                 .where(or_(Order.id.in_(expiring), Order.id.in_(lapsing)))
+                 .order_by(Order.id).limit(limit)
+                 .with_for_update(skip_locked=skip_locked))
+        return list(self.session.scalars(query))

@@ -1,0 +1,147 @@
+"""The JSON API of API.md: flask-smorest resources over the service layer."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from negotiation.api import problems
+from negotiation.app import runtime
+from negotiation.domain.errors import DomainError
+from negotiation.domain.negotiating import Caller
+from negotiation.services import accounts, idempotency
+
+API_PREFIX = "/api/"
+PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs")
+log = logging.getLogger(__name__)
+
+
+class ProblemApi(Api):
+    """flask-smorest, answering every HTTP error on the API as a problem document."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if not request.path.startswith(API_PREFIX):
+            return error  # the web pages keep Flask's own error pages
+        status = error.code or 500
+        code = problems.CODE_OF_STATUS.get(status, "error")
+        field_errors = None
+        messages = getattr(error, "data", {}).get("messages")
+        if messages:
+            field_errors = problems.flatten_messages(messages)
+            fields = ", ".join(sorted(field_errors))
+            detail = f"Invalid input: {fields}." if fields else "Invalid input."
+        else:
+            detail = error.description or "Request failed."
+        if status == 400 and messages is None:
+            detail = error.description or "The request could not be read."
+        return problems.problem(status, code, detail, field_errors)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Negotiated shipping API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "v1/openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL",
+                          "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/")
+    api = ProblemApi(app, spec_kwargs={"info": {"description": (
+        "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
+        "Errors are RFC 9457 problem documents with a machine-readable `code`.")}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+
+    from negotiation.api.resources import accounts as account_routes
+    from negotiation.api.resources import cards, orders, stores
+
+    for module in (stores, account_routes, orders, cards):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+
+    app.before_request(_authenticate)
+    app.before_request(_reserve_idempotency_key)
+    app.after_request(_finish_idempotency_key)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def current_caller() -> Caller:
+    return g.caller
+
+
+def _is_api_call() -> bool:
+    return request.path.startswith(API_PREFIX) and not request.path.startswith(PUBLIC_PATHS)
+
+
+def _authenticate() -> Response | None:
+    if not _is_api_call():
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    caller = None
+    if scheme.lower() == "bearer" and token.strip():
+        caller = accounts.authenticate(runtime().uow(), token.strip(),
+                                       current_app.config.get("ADMIN_TOKEN"))
+    if caller is None:
+        return problems.problem(401, "unauthenticated", "A valid bearer token is required.",
+                                headers={"WWW-Authenticate": "Bearer"})
+    g.caller = caller
+    return None
+
+
+def _reserve_idempotency_key() -> Response | None:
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or not key or not _is_api_call() or "caller" not in g:
+        return None
+    if len(key) > 200:
+        return problems.problem(422, "validation_error", "Idempotency-Key is too long.",
+                                {"Idempotency-Key": ["At most 200 characters."]})
+    digest = hashlib.sha256(b"\n".join(
+        [request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
+    try:
+        replay = idempotency.reserve(runtime().uow(), g.caller.actor, key, digest)
+    except idempotency.KeyReused:
+        return problems.problem(422, "idempotency_key_reused",
+                                "This Idempotency-Key was used with a different request.")
+    except idempotency.KeyInProgress:
+        return problems.problem(409, "idempotency_key_in_progress",
+                                "The first request with this Idempotency-Key is still running.")
+    if replay is not None:
+        mimetype = "application/problem+json" if replay.status >= 400 else "application/json"
+        response = Response(replay.body, status=replay.status, mimetype=mimetype)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    g.idempotency_key = key
+    return None
+
+
+def _finish_idempotency_key(response: Response) -> Response:
+    key = g.pop("idempotency_key", None)
+    if key is None:
+        return response
+    if response.status_code >= 500:
+        idempotency.release(runtime().uow(), g.caller.actor, key)
+    else:
+        idempotency.complete(runtime().uow(), g.caller.actor, key, response.status_code,
+                             response.get_data(as_text=True))
+    return response
+
+
+def _domain_error(error: DomainError) -> Any:
+    if not request.path.startswith(API_PREFIX):
+        raise error
+    return problems.from_domain_error(error)
+
+
+def _unexpected_error(error: Exception) -> Any:
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if not request.path.startswith(API_PREFIX):
+        return problems.problem(500, "internal_error", "Something went wrong on our side.")
+    return problems.problem(500, "internal_error",
+                            "Something went wrong on our side; the request changed nothing.")

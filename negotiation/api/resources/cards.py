@@ -1,0 +1,51 @@
+"""One proposal card, and the buyer's and seller's answers to it."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from negotiation.api import current_caller
+from negotiation.api import schemas as s
+from negotiation.api.resources import documents_errors
+from negotiation.app import runtime
+from negotiation.services import cards
+
+blp = Blueprint("cards", __name__, description="Proposal cards.")
+
+
+@blp.route("/cards/<int:card_id>")
+class CardById(MethodView):
+    @blp.response(200, s.Card)
+    @documents_errors(blp, 403, 404)
+    def get(self, card_id: int) -> object:
+        """Read a card (the order's store and buyer)."""
+        return cards.get_card(runtime().uow(), current_caller(), card_id)
+
+
+@blp.route("/cards/<int:card_id>/accept")
+class AcceptCard(MethodView):
+    @blp.response(200, s.Card)
+    @documents_errors(blp, 403, 404, 409)
+    def post(self, card_id: int) -> object:
+        """Accept the card: its time becomes the order's ship deadline."""
+        return cards.accept_card(runtime().uow(), current_caller(), card_id)
+
+
+@blp.route("/cards/<int:card_id>/reject")
+class RejectCard(MethodView):
+    @blp.arguments(s.RejectionIn)
+    @blp.response(200, s.Card)
+    @documents_errors(blp, 403, 404, 409, 422)
+    def post(self, body: dict, card_id: int) -> object:
+        """Reject the card, optionally hinting a preferred ship-by time."""
+        return cards.reject_card(runtime().uow(), current_caller(), card_id, **body)
+
+
+@blp.route("/cards/<int:card_id>/withdraw")
+class WithdrawCard(MethodView):
+    @blp.response(200, s.Card)
+    @documents_errors(blp, 403, 404, 409)
+    def post(self, card_id: int) -> object:
+        """Withdraw a pending card; it still counts toward the limit."""
+        return cards.withdraw_card(runtime().uow(), current_caller(), card_id)

@@ -1,0 +1,45 @@
+"""The one place the service reads the time.
+
+Everything else receives ``now`` from a clock handed to ``create_app``, so a test can
+freeze time, move it, and watch every deadline, expiry and sweep follow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = _aware_utc(at)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._at += delta
+        return self._at
+
+    def set(self, at: datetime) -> datetime:
+        self._at = _aware_utc(at)
+        return self._at
+
+
+def _aware_utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("FrozenClock needs a timezone-aware datetime")
+    return at.astimezone(UTC)

@@ -1,0 +1,74 @@
+"""The closed vocabularies of the public contract (API.md)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    AGENT = "agent"
+    BUYER = "buyer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+SELLER_ROLES = frozenset({Role.OWNER, Role.AGENT})
+
+
+class OrderKind(StrEnum):
+    PHYSICAL = "physical"
+    VIRTUAL = "virtual"
+    SCHEDULED_DELIVERY = "scheduled_delivery"
+
+
+class OrderStatus(StrEnum):
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+
+
+class ShipMode(StrEnum):
+    NORMAL = "normal"
+    EXPRESS = "express"
+    TIERED = "tiered"
+
+
+class ShipBySource(StrEnum):
+    ORIGINAL = "original"
+    AGREED_CARD = "agreed_card"
+    DELAY_REPORT = "delay_report"
+    REGIONAL_EXTENSION = "regional_extension"
+
+
+class CardReason(StrEnum):
+    BUYER_REQUEST = "buyer_request"
+    CUSTOM_MADE = "custom_made"
+    STOCK_SHORTAGE = "stock_shortage"
+    ADDRESS_ISSUE = "address_issue"
+    OTHER = "other"
+
+
+class CardState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    VOIDED = "voided"
+
+
+class NegotiationState(StrEnum):
+    OPEN = "open"
+    AWAITING_BUYER = "awaiting_buyer"
+    AGREED = "agreed"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """What a caller may try on a negotiation; the API's ``actions`` keys."""
+
+    PROPOSE = "propose"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    FILE_DELAY_REPORT = "file_delay_report"

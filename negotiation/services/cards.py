@@ -1,0 +1,105 @@
+"""Use cases of the negotiation itself: read it, send a card, answer it, withdraw it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from models import Card, Order
+from negotiation.domain import negotiating as rules
+from negotiation.domain.enums import SELLER_ROLES, CardReason, Role
+from negotiation.domain.errors import Forbidden, NotFound
+from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.services.orders import (
+    load_for_read,
+    load_for_write,
+    record,
+    settled_even_if_refused,
+)
+from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.views import ActionView, CardView, NegotiationView, OrderView
+
+CARD_READERS = SELLER_ROLES | {Role.BUYER}
+
+
+def get_negotiation(uow: UnitOfWork, caller: Caller, order_no: str) -> NegotiationView:
+    with uow:
+        return negotiation_view(uow, caller, load_for_read(uow, caller, order_no))
+
+
+def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> NegotiationView:
+    negotiation = order.negotiation
+    accepted = rules.accepted_card(negotiation)
+    actions = rules.available_actions(caller, order.store, order, negotiation, uow.now,
+                                      uow.policy)
+    return NegotiationView(
+        order_no=order.order_no, state=negotiation.state.value,
+        cards_used=len(negotiation.cards),
+        cards_left=rules.cards_left(negotiation, uow.policy),
+        cards=[CardView.of(c, order.order_no) for c in negotiation.cards],
+        agreed_ship_by=accepted.proposed_ship_by if accepted else None,
+        actions={action.value: ActionView.of(refusal) for action, refusal in actions.items()},
+        order=OrderView.of(order))
+
+
+def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
+                 proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
+    with uow:
+        order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
+                               f"order {order_no}")
+        with settled_even_if_refused(uow):
+            card, events = rules.propose(
+                caller, order.store, order, order.negotiation,
+                proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
+                now=uow.now, policy=uow.policy, new_card=Card)
+        uow.repo.flush()  # the card's id goes into its event
+        events[0].data["card_id"] = card.id
+        record(uow, order, events, caller)
+        uow.commit()
+        return CardView.of(card, order.order_no)
+
+
+def get_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
+    with uow:
+        order = uow.repo.order_of_card(card_id)
+        if order is None or not caller.may_see(order):
+            raise NotFound(f"No card {card_id}.")
+        if caller.role not in CARD_READERS:
+            raise Forbidden("Cards are read by the order's store and its buyer.")
+        order = load_for_read(uow, caller, order.order_no)
+        return CardView.of(_card_of(order, card_id), order.order_no)
+
+
+def accept_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
+    return _act_on_card(uow, caller, card_id, lambda order, card: rules.accept(
+        caller, order, order.negotiation, card, uow.now))
+
+
+def reject_card(uow: UnitOfWork, caller: Caller, card_id: int, *, note: str | None = None,
+                preferred_ship_by: datetime | None = None) -> CardView:
+    return _act_on_card(uow, caller, card_id, lambda order, card: rules.reject(
+        caller, order, order.negotiation, card, uow.now, uow.policy, note=note,
+        preferred_ship_by=preferred_ship_by))
+
+
+def withdraw_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
+    return _act_on_card(uow, caller, card_id, lambda order, card: rules.withdraw(
+        caller, order, order.negotiation, card, uow.now, uow.policy))
+
+
+def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
+                 act: Callable[[Order, Card], list[DomainEvent]]) -> CardView:
+    """Lock the card's order, apply what is due, then let the rule act on the card."""
+    with uow:
+        order = load_for_write(uow, caller, uow.repo.order_of_card(card_id, lock=True),
+                               f"card {card_id}")
+        card = _card_of(order, card_id)
+        with settled_even_if_refused(uow):
+            events = act(order, card)
+        record(uow, order, events, caller)
+        uow.commit()
+        return CardView.of(card, order.order_no)
+
+
+def _card_of(order: Order, card_id: int) -> Card:
+    return next(c for c in order.negotiation.cards if c.id == card_id)

@@ -1,0 +1,205 @@
+"""Use cases on orders: create, read, list, ship, and their timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from models import Event, Negotiation, Order, Shipment
+from negotiation.domain import errors
+from negotiation.domain import negotiating as rules
+from negotiation.domain.deadlines import original_ship_by, resolve_ship_by
+from negotiation.domain.enums import (
+    NegotiationState,
+    OrderKind,
+    OrderStatus,
+    Role,
+    ShipMode,
+)
+from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Refused
+from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.services import pagination
+from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.views import EventView, OrderView, Page, ShipmentView
+
+EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
+
+
+# --- shared by every use case on one order --------------------------------------------
+
+
+def record(uow: UnitOfWork, order: Order, events: list[DomainEvent], caller: Caller) -> None:
+    uow.repo.add(*(Event(order_id=order.id, at=e.at, actor=e.actor or caller.actor,
+                         type=e.type, data=e.data) for e in events))
+
+
+def settle(uow: UnitOfWork, order: Order) -> int:
+    """Apply and record what time has made due; returns how many events that made."""
+    events = rules.settle(order, order.negotiation, uow.now, uow.policy)
+    record(uow, order, events, Caller(role=Role.ADMIN))
+    return len(events)
+
+
+def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
+    """The order as it is *now*: what time made due is applied and saved first.
+
+    Only when something is due does the reader take the order's lock, so ordinary
+    reads never queue behind writers.
+    """
+    order = uow.repo.order(order_no)
+    if order is None or not caller.may_see(order):
+        raise NotFound(f"No order {order_no}.")
+    if rules.is_due(order, order.negotiation, uow.now):
+        order = uow.repo.relock(order)
+        settle(uow, order)
+        uow.commit()
+    return order
+
+
+def load_for_write(uow: UnitOfWork, caller: Caller, order: Order | None, label: str) -> Order:
+    """A locked order the caller may see, with what time made due already applied."""
+    if order is None or not caller.may_see(order):
+        raise NotFound(f"No {label}.")
+    settle(uow, order)
+    return order
+
+
+@contextmanager
+def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
+    """Keep what time made due when a rule then refuses the action.
+
+    So the refusal ``card_expired`` and the card's stored state agree. Rules check
+    before they change anything, so a refusal leaves nothing half-done to commit.
+    """
+    try:
+        yield
+    except DomainError:
+        uow.commit()
+        raise
+
+
+# --- use cases -------------------------------------------------------------------------
+
+
+def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: int,
+                 buyer_id: int, amount: Decimal, paid_at: datetime,
+                 kind: OrderKind = OrderKind.PHYSICAL, ship_by: datetime | None = None,
+                 ship_mode: ShipMode = ShipMode.NORMAL, region: str | None = None) -> OrderView:
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Only admins create orders.")
+    with uow:
+        store = uow.repo.store(store_id)
+        if store is None:
+            raise InvalidInput(f"No store {store_id}.", field="store_id")
+        buyer = uow.repo.account(buyer_id)
+        if buyer is None or buyer.role is not Role.BUYER:
+            raise InvalidInput(f"No buyer account {buyer_id}.", field="buyer_id")
+        if uow.repo.order_no_taken(order_no):
+            raise Refused(f"Order {order_no} already exists.", code="order_exists",
+                          field="order_no")
+        original = original_ship_by(paid_at, ship_by, uow.policy, store.handling_hours)
+        if original <= paid_at:
+            raise InvalidInput("ship_by must be after paid_at.", field="ship_by")
+        deadline = resolve_ship_by(original)
+        order = Order(order_no=order_no, store=store, buyer_id=buyer_id, amount=amount,
+                      kind=kind, ship_mode=ship_mode, region=region or store.region,
+                      status=OrderStatus.AWAITING_SHIPMENT, paid_at=paid_at,
+                      original_ship_by=original, ship_by=deadline.at,
+                      ship_by_source=deadline.source, created_at=uow.now,
+                      negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]))
+        uow.repo.add(order)
+        uow.repo.flush()
+        record(uow, order, [DomainEvent("order.created", uow.now, {
+            "ship_by": deadline.at.isoformat()})], caller)
+        settle(uow, order)  # an order created past its deadline is born lapsed
+        uow.commit()
+        return OrderView.of(order)
+
+
+def get_order(uow: UnitOfWork, caller: Caller, order_no: str) -> OrderView:
+    with uow:
+        return OrderView.of(load_for_read(uow, caller, order_no))
+
+
+def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | None = None,
+                status: OrderStatus | None = None,
+                state: NegotiationState | None = None) -> Page[OrderView]:
+    """The caller's orders, oldest first, as they stand now (lazily settled)."""
+    position = pagination.decode(cursor)
+    after_id = _int_position(position)
+    with uow:
+        orders = list(uow.repo.visible_orders(caller, after_id=after_id, limit=limit + 1,
+                                              status=status, state=state))
+        more = len(orders) > limit
+        orders = orders[:limit]
+        due = [o for o in orders if rules.is_due(o, o.negotiation, uow.now)]
+        for order in due:
+            settle(uow, uow.repo.relock(order))
+        if due:
+            uow.commit()
+        next_cursor = pagination.encode([orders[-1].id]) if more else None
+        return Page([OrderView.of(o) for o in orders], next_cursor)
+
+
+def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
+               tracking_no: str) -> ShipmentView:
+    with uow:
+        order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
+                               f"order {order_no}")
+        with settled_even_if_refused(uow):
+            refusal = rules.ship_refusal(caller, order)
+            if refusal is not None:
+                raise refusal
+            if uow.repo.tracking_no_used(tracking_no):
+                raise _tracking_no_in_use(tracking_no)
+        events = rules.ship(caller, order, order.negotiation, uow.now, carrier=carrier,
+                            tracking_no=tracking_no)
+        shipment = Shipment(order=order, carrier=carrier, tracking_no=tracking_no,
+                            shipped_by=caller.account_id, shipped_at=uow.now)
+        uow.repo.add(shipment)
+        try:
+            uow.repo.flush()
+        except IntegrityError:  # the same number, shipped at the same moment elsewhere
+            uow.session.rollback()
+            raise _tracking_no_in_use(tracking_no) from None
+        record(uow, order, events, caller)
+        uow.commit()
+        return ShipmentView.of(shipment, order)
+
+
+def _tracking_no_in_use(tracking_no: str) -> Refused:
+    return Refused(f"Tracking number {tracking_no} is already used (运单号已被使用).",
+                   code=errors.TRACKING_NUMBER_IN_USE, field="tracking_no")
+
+
+def list_events(uow: UnitOfWork, caller: Caller, order_no: str, *, limit: int,
+                cursor: str | None = None) -> Page[EventView]:
+    position = pagination.decode(cursor)
+    after = None
+    if position is not None:
+        try:
+            after = (datetime.fromisoformat(position[0]), int(position[1]))
+        except (IndexError, TypeError, ValueError):
+            raise InvalidInput("cursor is not one this service issued.", field="cursor") from None
+    with uow:
+        order = load_for_read(uow, caller, order_no)
+        if caller.role not in EVENT_READERS:
+            raise Forbidden("Events are read by the order's store, its buyer and reviewers.")
+        events = list(uow.repo.events(order.id, after=after, limit=limit + 1))
+        more = len(events) > limit
+        events = events[:limit]
+        next_cursor = (pagination.encode([events[-1].at.isoformat(), events[-1].id])
+                       if more else None)
+        return Page([EventView.of(e, order.order_no) for e in events], next_cursor)
+
+
+def _int_position(position: list[object] | None) -> int | None:
+    if position is None:
+        return None
+    if len(position) != 1 or not isinstance(position[0], int):
+        raise InvalidInput("cursor is not one this service issued.", field="cursor")
+    return position[0]

@@ -1,0 +1,53 @@
+"""Use cases on stores: create, read, revoke or restore the negotiation tool (§2.4)."""
+
+from __future__ import annotations
+
+from models import Store
+from negotiation.domain.enums import Role
+from negotiation.domain.errors import Forbidden, NotFound
+from negotiation.domain.negotiating import Caller, is_abusive
+from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.views import StoreView
+
+
+def create_store(uow: UnitOfWork, caller: Caller, *, name: str, region: str | None = None,
+                 handling_hours: int | None = None) -> StoreView:
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Only admins create stores.")
+    with uow:
+        hours = handling_hours or int(uow.policy.handling_time.total_seconds() // 3600)
+        store = Store(name=name, region=region, handling_hours=hours,
+                      negotiation_enabled=True, created_at=uow.now)
+        uow.repo.add(store)
+        uow.commit()
+        return StoreView.of(store, flagged=False)
+
+
+def get_store(uow: UnitOfWork, caller: Caller, store_id: int) -> StoreView:
+    with uow:
+        return _view(uow, _visible_store(uow, caller, store_id))
+
+
+def set_negotiation_enabled(uow: UnitOfWork, caller: Caller, store_id: int,
+                            enabled: bool) -> StoreView:
+    """The platform revokes a store's negotiation tool, or gives it back (§2.4)."""
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Only admins revoke or restore a store's negotiation tool.")
+    with uow:
+        store = _visible_store(uow, caller, store_id)
+        store.negotiation_enabled = enabled
+        uow.commit()
+        return _view(uow, store)
+
+
+def _visible_store(uow: UnitOfWork, caller: Caller, store_id: int) -> Store:
+    store = uow.repo.store(store_id)
+    if store is None or not (caller.role in (Role.ADMIN, Role.REVIEWER)
+                             or caller.store_id == store_id):
+        raise NotFound(f"No store {store_id}.")
+    return store
+
+
+def _view(uow: UnitOfWork, store: Store) -> StoreView:
+    decided = uow.repo.recent_decided_states(store.id, uow.policy.abuse_sample)
+    return StoreView.of(store, flagged=is_abusive(decided, uow.policy))

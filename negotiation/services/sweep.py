@@ -1,0 +1,45 @@
+"""Apply every timed rule that is due, in bounded batches (``flask --app wsgi sweep``).
+
+Each batch is one transaction over at most ``batch_size`` orders, locked as they are
+picked; on PostgreSQL rows another sweep holds are skipped, so several sweeps share the
+work. Settling is idempotent, so a sweep killed mid-run is simply run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from models import IdempotencyKey
+from negotiation.services.orders import settle
+from negotiation.services.unit_of_work import UnitOfWork
+
+
+@dataclass
+class SweepReport:
+    orders_settled: int = 0
+    batches: int = 0
+    idempotency_keys_purged: int = 0
+
+
+def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
+          key_retention: timedelta = timedelta(hours=48)) -> SweepReport:
+    report = SweepReport()
+    while True:
+        with new_uow() as uow:
+            ids = uow.repo.due_order_ids(uow.now, batch_size, skip_locked=uow.skip_locked)
+            changed = sum(settle(uow, order) for order in uow.repo.orders_by_ids(ids))
+            if not changed:
+                break  # nothing due (or nothing settling could change: never loop on it)
+            uow.commit()
+        report.orders_settled += len(ids)
+        report.batches += 1
+    with new_uow() as uow:
+        purged = uow.session.execute(delete(IdempotencyKey).where(
+            IdempotencyKey.created_at < uow.now - key_retention))
+        uow.commit()
+        report.idempotency_keys_purged = purged.rowcount
+    return report

@@ -1,0 +1,56 @@
+"""One transaction per use case: committed when asked, rolled back otherwise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from negotiation.adapters.repository import Repository
+from negotiation.clock import Clock
+from negotiation.domain.errors import Conflict
+from negotiation.domain.policy import Policy
+
+
+class UnitOfWork:
+    """A session, the clock and the policy: everything a use case needs from outside.
+
+    ``now`` is read once when the unit starts, so every rule in one use case sees the
+    same instant.
+    """
+
+    session: Session
+    repo: Repository
+    now: datetime
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
+        self._sessions = sessions
+        self.clock = clock
+        self.policy = policy
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.repo = Repository(self.session)
+        self.now = self.clock.now()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as err:
+            self.session.rollback()
+            raise Conflict("The request collided with another change; retry it.") from err
+
+    @property
+    def skip_locked(self) -> bool:
+        """Whether the database can skip rows another transaction has locked."""
+        return self.session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,167 @@
+"""Fixtures: a real database per test (SQLite file, or PostgreSQL), a frozen clock, the app.
+
+Set ``NEGOTIATION_TEST_DATABASE_URL`` to a PostgreSQL URL to run the whole suite there;
+each test then starts from empty tables of a schema migrated once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from negotiation import create_app
+from negotiation.adapters import schema
+from negotiation.adapters.database import build_engine
+from negotiation.app import Runtime
+from negotiation.clock import FrozenClock
+from negotiation.domain.enums import OrderKind, Role
+from negotiation.domain.negotiating import Caller
+from negotiation.services import accounts, orders, stores
+
+POSTGRES_URL = os.environ.get("NEGOTIATION_TEST_DATABASE_URL")
+START = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+ADMIN = Caller(role=Role.ADMIN)
+ADMIN_TOKEN = "test-admin-token"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="set NEGOTIATION_TEST_DATABASE_URL to a PostgreSQL URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the latest schema, made once: a SQLite file to copy, or PostgreSQL."""
+    if POSTGRES_URL:
+        engine = build_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        schema.upgrade(engine)
+        engine.dispose()
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = build_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        engine = build_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            tables = connection.execute(text(
+                "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar()
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return
+    path = tmp_path / "negotiation.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Any]:
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "SECRET_KEY": "test-secret",
+    }, clock=clock)
+    yield app
+    app.extensions["negotiation"].engine.dispose()
+
+
+@pytest.fixture
+def rt(app: Any) -> Runtime:
+    return app.extensions["negotiation"]
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    return app.test_cli_runner()
+
+
+@dataclass
+class Actor:
+    """A caller with its token, for service calls and HTTP calls alike."""
+
+    caller: Caller
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def id(self) -> int:
+        assert self.caller.account_id is not None
+        return self.caller.account_id
+
+
+@dataclass
+class World:
+    """A store with an owner, an agent, a buyer, a reviewer, and a way to add orders."""
+
+    rt: Runtime
+    store_id: int
+    owner: Actor
+    agent: Actor
+    buyer: Actor
+    reviewer: Actor
+    admin_headers: dict[str, str]
+
+    def actor(self, role: Role, name: str, store_id: int | None = None) -> Actor:
+        view = accounts.create_account(self.rt.uow(), ADMIN, role=role, name=name,
+                                       store_id=store_id)
+        assert view.token is not None and view.id is not None
+        return Actor(Caller(role=role, account_id=view.id, store_id=view.store_id), view.token)
+
+    def order(self, order_no: str = "O-1", *, ship_by: datetime | None = None,
+              paid_at: datetime | None = None, kind: OrderKind = OrderKind.PHYSICAL,
+              buyer: Actor | None = None, store_id: int | None = None) -> str:
+        now = self.rt.clock.now()
+        orders.create_order(
+            self.rt.uow(), ADMIN, order_no=order_no, store_id=store_id or self.store_id,
+            buyer_id=(buyer or self.buyer).id, amount=Decimal("100.00"),
+            paid_at=paid_at or now - timedelta(hours=1), kind=kind,
+            ship_by=ship_by or now + timedelta(hours=47))
+        return order_no
+
+
+@pytest.fixture
+def world(rt: Runtime) -> World:
+    store = stores.create_store(rt.uow(), ADMIN, name="Test store", region="Zhejiang")
+    w = World(rt, store.id, None, None, None, None, {"Authorization": f"Bearer {ADMIN_TOKEN}"})  # type: ignore[arg-type]
+    w.owner = w.actor(Role.OWNER, "owner", store.id)
+    w.agent = w.actor(Role.AGENT, "agent", store.id)
+    w.buyer = w.actor(Role.BUYER, "buyer")
+    w.reviewer = w.actor(Role.REVIEWER, "reviewer")
+    return w
