@@ -22,7 +22,6 @@ from negotiation.domain.enums import (
 from negotiation.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
-
 def _enum(enum: type, **kwargs: object) -> fields.Enum:
     return fields.Enum(enum, by_value=True, **kwargs)
 
