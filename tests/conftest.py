@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,10 +18,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from negotiation import create_app
 from negotiation.adapters import schema
-from negotiation.adapters.database import build_engine
+from negotiation.adapters.database import build_engine, normalise_url
 from negotiation.app import Runtime
 from negotiation.clock import FrozenClock
 from negotiation.domain.enums import OrderKind, Role
@@ -43,28 +45,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database at the latest schema, made once: a SQLite file to copy, or PostgreSQL."""
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the latest schema, made once: a SQLite file to copy, or PostgreSQL.
+
+    On PostgreSQL each test session gets a database of its own, dropped at the end, so
+    concurrent runs (two developers, CI) never truncate each other's tables.
+    """
     if POSTGRES_URL:
-        engine = build_engine(POSTGRES_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+        url = make_url(normalise_url(POSTGRES_URL))
+        name = f"{url.database}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        server = build_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        session_url = url.set(database=name).render_as_string(hide_password=False)
+        engine = build_engine(session_url)
         schema.upgrade(engine)
         engine.dispose()
-        return POSTGRES_URL
+        yield session_url
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = build_engine(f"sqlite:///{path}")
     schema.upgrade(engine)
     engine.dispose()
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     if POSTGRES_URL:
-        yield POSTGRES_URL
-        engine = build_engine(POSTGRES_URL)
+        yield migrated_template
+        engine = build_engine(migrated_template)
         with engine.begin() as connection:
             tables = connection.execute(text(
                 "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
