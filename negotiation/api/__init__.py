@@ -17,7 +17,7 @@ from negotiation.domain.negotiating import Caller
 from negotiation.services import accounts, idempotency
 
 API_PREFIX = "/api/"
-PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs")
+PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs", problems.PROBLEM_PAGE)
 log = logging.getLogger(__name__)
 
 
@@ -33,13 +33,12 @@ class ProblemApi(Api):
         messages = getattr(error, "data", {}).get("messages")
         if messages:
             field_errors = problems.flatten_messages(messages)
-            fields = ", ".join(sorted(field_errors))
-            detail = f"Invalid input: {fields}." if fields else "Invalid input."
+            body_errors = field_errors.pop(problems.BODY, None)
+            named = ", ".join(sorted(field_errors))
+            detail = " ".join(body_errors or []) or f"Invalid input: {named}."
         else:
-            detail = error.description or "Request failed."
-        if status == 400 and messages is None:
-            detail = error.description or "The request could not be read."
-        return problems.problem(status, code, detail, field_errors)
+            detail = error.description or "The request failed."
+        return problems.problem(status, code, detail, field_errors or None)
 
 
 def init_app(app: Flask) -> None:
@@ -63,6 +62,7 @@ def init_app(app: Flask) -> None:
     for module in (stores, account_routes, orders, cards):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
+    app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)
     app.before_request(_authenticate)
     app.before_request(_reserve_idempotency_key)
     app.after_request(_finish_idempotency_key)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, json
+from flask import Response, json, render_template_string
 
 from negotiation.domain import errors
 from negotiation.domain.errors import DomainError
 
-PROBLEM_TYPE_BASE = "/api/docs/problems#"
+PROBLEM_PAGE = "/api/problems"
+PROBLEM_TYPE_BASE = PROBLEM_PAGE + "#"
+BODY = "_body"  # where webargs files errors about the body as a whole
 
 STATUS_OF_CODE: dict[str, int] = {
     "not_found": 404,
@@ -75,10 +77,26 @@ def flatten_messages(messages: Any) -> dict[str, list[str]]:
             for key, value in node.items():
                 walk(value, f"{path}.{key}" if path else str(key))
         elif isinstance(node, list) and all(isinstance(m, str) for m in node):
-            flat.setdefault(path or "_body", []).extend(node)
+            flat.setdefault(path or BODY, []).extend(node)
         else:
-            flat.setdefault(path or "_body", []).append(str(node))
+            flat.setdefault(path or BODY, []).append(str(node))
 
     for location_errors in (messages or {}).values():
         walk(location_errors, "")
     return flat
+
+
+CODES_PAGE = """<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>Problem codes</title>
+<h1>Problem codes of the negotiated-shipping API</h1>
+<p>Every error is an RFC 9457 problem document; its <code>type</code> points here.
+The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<table><tr><th>code</th><th>HTTP status</th></tr>
+{% for code, status in codes %}<tr id="{{ code }}"><td><code>{{ code }}</code></td>
+<td>{{ status }}</td></tr>{% endfor %}</table></html>"""
+
+
+def codes_page() -> str:
+    """The page problem ``type`` URIs point at: each code with its status."""
+    codes = sorted({**{c: s for s, c in CODE_OF_STATUS.items()}, **STATUS_OF_CODE}.items())
+    return render_template_string(CODES_PAGE, codes=codes)

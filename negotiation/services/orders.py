@@ -92,6 +92,8 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
     if caller.role is not Role.ADMIN:
         raise Forbidden("Only admins create orders.")
     with uow:
+        if paid_at > uow.now:
+            raise InvalidInput("paid_at is in the future.", field="paid_at")
         store = uow.repo.store(store_id)
         if store is None:
             raise InvalidInput(f"No store {store_id}.", field="store_id")
