@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
 
 from negotiation.adapters import schema
 from negotiation.app import runtime
@@ -22,6 +24,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Create the schema, or migrate it to the latest revision."""
     schema.upgrade(runtime().engine)
@@ -29,6 +32,7 @@ def db_upgrade() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("name")
 def create_admin(name: str) -> None:
     """Create an admin account and print its token (shown only now)."""
@@ -38,22 +42,20 @@ def create_admin(name: str) -> None:
 
 
 @click.command("sweep")
+@with_appcontext
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Orders per transaction (default: SWEEP_BATCH_SIZE).")
 def sweep_command(batch_size: int | None) -> None:
     """Apply every timed rule that is due, once; safe to run from several processes."""
-    from datetime import timedelta
-
-    from flask import current_app
-
-    report = sweep(runtime().uow,
-                   batch_size=batch_size or current_app.config["SWEEP_BATCH_SIZE"],
-                   key_retention=timedelta(hours=current_app.config["IDEMPOTENCY_RETENTION_HOURS"]))
+    config = current_app.config
+    report = sweep(runtime().uow, batch_size=batch_size or config["SWEEP_BATCH_SIZE"],
+                   key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]))
     click.echo(f"settled {report.orders_settled} orders in {report.batches} batches; "
                f"purged {report.idempotency_keys_purged} idempotency keys")
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
               help="Where the service will be opened, for the printed links.")
 def demo_command(url: str) -> None:
@@ -70,7 +72,14 @@ def demo_command(url: str) -> None:
         click.echo(f"  {order_no:<24} {state}")
 
 
-def main() -> None:
+def _create_app() -> Flask:
     from negotiation import create_app
 
-    FlaskGroup(create_app=lambda: create_app())()
+    return create_app()
+
+
+group = FlaskGroup(create_app=_create_app, help="Negotiated shipping service commands.")
+
+
+def main() -> None:
+    group()

@@ -59,3 +59,14 @@ def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
         uow.repo.add(account)
         uow.commit()
         return AccountView.of(account, token)
+
+
+def describe(uow: UnitOfWork, caller: Caller) -> AccountView:
+    """The caller's own account; the configured admin token has none."""
+    if caller.account_id is None:
+        return AccountView(None, caller.role.value, "ADMIN_TOKEN", None)
+    with uow:
+        account = uow.repo.account(caller.account_id)
+        if account is None:
+            raise NotFound("The account behind this token no longer exists.")
+        return AccountView.of(account)

@@ -10,7 +10,6 @@ from negotiation.api import schemas as s
 from negotiation.api.resources import documents_errors
 from negotiation.app import runtime
 from negotiation.services import accounts
-from negotiation.services.views import AccountView
 
 blp = Blueprint("accounts", __name__, description="Accounts and tokens.")
 
@@ -30,5 +29,4 @@ class Me(MethodView):
     @blp.response(200, s.Account)
     def get(self) -> object:
         """Who the bearer token belongs to."""
-        caller = current_caller()
-        return AccountView(caller.account_id, caller.role.value, caller.actor, caller.store_id)
+        return accounts.describe(runtime().uow(), current_caller())
