@@ -39,6 +39,11 @@ class FrozenClock:
         return self._at
 
 
+def iso_utc(at: datetime) -> str:
+    """An instant as the API writes it: ISO 8601 in UTC with ``Z``."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _aware_utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("FrozenClock needs a timezone-aware datetime")

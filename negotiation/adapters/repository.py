@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from models import Account, Card, Event, Negotiation, Order, Shipment, Store
@@ -60,11 +61,7 @@ class Repository:
     def visible_orders(self, caller: Caller, *, after_id: int | None, limit: int,
                        status: OrderStatus | None = None,
                        state: NegotiationState | None = None) -> Sequence[Order]:
-        query = select(Order).order_by(Order.id).limit(limit)
-        if caller.role is Role.BUYER:
-            query = query.where(Order.buyer_id == caller.account_id)
-        elif caller.role not in (Role.ADMIN, Role.REVIEWER):
-            query = query.where(Order.store_id == caller.store_id)
+        query = _within_reach(select(Order).order_by(Order.id).limit(limit), caller)
         if after_id is not None:
             query = query.where(Order.id > after_id)
         if status is not None:
@@ -125,7 +122,8 @@ class Repository:
 
     # --- what time has made due (the sweep) --------------------------------------------
 
-    def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool) -> list[int]:
+    def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool,
+                      scope: Caller | None = None) -> list[int]:
         """Orders with a pending card past expiry or an open negotiation past deadline.
 
         Rows are locked as they are picked; with ``skip_locked`` two sweeps (or a sweep
@@ -141,4 +139,15 @@ class Repository:
                  .where(or_(Order.id.in_(expiring), Order.id.in_(lapsing)))
                  .order_by(Order.id).limit(limit)
                  .with_for_update(skip_locked=skip_locked))
+        if scope is not None:
+            query = _within_reach(query, scope)
         return list(self.session.scalars(query))
+
+
+def _within_reach(query: Select[Any], caller: Caller) -> Select[Any]:
+    """Only the orders the caller may see (RULES.md §1)."""
+    if caller.role is Role.BUYER:
+        return query.where(Order.buyer_id == caller.account_id)
+    if caller.role in (Role.ADMIN, Role.REVIEWER):
+        return query
+    return query.where(Order.store_id == caller.store_id)

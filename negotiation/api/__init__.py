@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 from typing import Any
 
@@ -11,12 +13,13 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from negotiation.api import problems
+from negotiation.api.parsing import OrderNoConverter
 from negotiation.app import runtime
 from negotiation.domain.errors import DomainError
 from negotiation.domain.negotiating import Caller
 from negotiation.services import accounts, idempotency
 
-API_PREFIX = "/api/"
+API_ROOT = "/api"
 PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs", problems.PROBLEM_PAGE)
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ class ProblemApi(Api):
     """flask-smorest, answering every HTTP error on the API as a problem document."""
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        if not request.path.startswith(API_PREFIX):
+        if not _is_api_path():
             return error  # the web pages keep Flask's own error pages
         status = error.code or 500
         code = problems.CODE_OF_STATUS.get(status, "error")
@@ -38,10 +41,16 @@ class ProblemApi(Api):
             detail = " ".join(body_errors or []) or f"Invalid input: {named}."
         else:
             detail = error.description or "The request failed."
-        return problems.problem(status, code, detail, field_errors or None)
+        # Keep what the error says in headers (``Allow`` on a 405), not its content type.
+        headers = {name: value for name, value in error.get_headers()
+                   if name.lower() != "content-type"}
+        return problems.problem(status, code, detail, field_errors or None, headers)
 
 
 def init_app(app: Flask) -> None:
+    # A doubled slash would otherwise answer an HTML redirect instead of a problem.
+    app.url_map.merge_slashes = False
+    app.url_map.converters["order_no"] = OrderNoConverter
     app.config.setdefault("API_TITLE", "Negotiated shipping API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -70,12 +79,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def _is_api_path() -> bool:
+    return request.path == API_ROOT or request.path.startswith(API_ROOT + "/")
+
+
 def current_caller() -> Caller:
     return g.caller
 
 
 def _is_api_call() -> bool:
-    return request.path.startswith(API_PREFIX) and not request.path.startswith(PUBLIC_PATHS)
+    return _is_api_path() and not request.path.startswith(PUBLIC_PATHS)
 
 
 def _authenticate() -> Response | None:
@@ -100,8 +113,7 @@ def _reserve_idempotency_key() -> Response | None:
     if len(key) > 200:
         return problems.problem(422, "validation_error", "Idempotency-Key is too long.",
                                 {"Idempotency-Key": ["At most 200 characters."]})
-    digest = hashlib.sha256(b"\n".join(
-        [request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
+    digest = _request_digest()
     try:
         replay = idempotency.reserve(runtime().uow(), g.caller.actor, key, digest)
     except idempotency.KeyReused:
@@ -119,6 +131,15 @@ def _reserve_idempotency_key() -> Response | None:
     return None
 
 
+def _request_digest() -> str:
+    """What makes two requests the same: method, path and body, JSON compared as JSON."""
+    body = request.get_data()
+    with contextlib.suppress(ValueError, RecursionError):  # not JSON: compare the bytes
+        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    parts = [request.method.encode(), request.path.encode(), body]
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
 def _finish_idempotency_key(response: Response) -> Response:
     key = g.pop("idempotency_key", None)
     if key is None:
@@ -132,7 +153,7 @@ def _finish_idempotency_key(response: Response) -> Response:
 
 
 def _domain_error(error: DomainError) -> Any:
-    if not request.path.startswith(API_PREFIX):
+    if not _is_api_path():
         raise error
     return problems.from_domain_error(error)
 
@@ -141,7 +162,7 @@ def _unexpected_error(error: Exception) -> Any:
     if isinstance(error, HTTPException):
         return error
     log.exception("unhandled error on %s %s", request.method, request.path)
-    if not request.path.startswith(API_PREFIX):
+    if not _is_api_path():
         return problems.problem(500, "internal_error", "Something went wrong on our side.")
     return problems.problem(500, "internal_error",
                             "Something went wrong on our side; the request changed nothing.")

@@ -7,36 +7,13 @@ from typing import Any
 
 from flask import Response, json, render_template_string
 
-from negotiation.domain import errors
 from negotiation.domain.errors import DomainError
+from negotiation.status_codes import STATUS_OF_CODE, status_of
 
 PROBLEM_PAGE = "/api/problems"
 PROBLEM_TYPE_BASE = PROBLEM_PAGE + "#"
 BODY = "_body"  # where webargs files errors about the body as a whole
 
-STATUS_OF_CODE: dict[str, int] = {
-    "not_found": 404,
-    "forbidden": 403,
-    "unauthenticated": 401,
-    "validation_error": 422,
-    "conflict": 409,
-    "order_exists": 409,
-    errors.NEGOTIATION_REVOKED: 409,
-    errors.ORDER_NOT_AWAITING_SHIPMENT: 409,
-    errors.PAST_SHIP_DEADLINE: 409,
-    errors.ORDER_KIND_EXCLUDED: 409,
-    errors.CARD_LIMIT_REACHED: 409,
-    errors.ALREADY_AGREED: 409,
-    errors.CARD_PENDING: 409,
-    errors.PROPOSAL_OUT_OF_RANGE: 422,
-    errors.CARD_NOT_PENDING: 409,
-    errors.CARD_EXPIRED: 409,
-    errors.TRACKING_NUMBER_IN_USE: 409,
-    "report_not_pending": 409,
-    "report_not_applicable": 422,
-    "idempotency_key_reused": 422,
-    "idempotency_key_in_progress": 409,
-}
 
 CODE_OF_STATUS: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -63,7 +40,7 @@ def problem(status: int, code: str, detail: str,
 
 
 def from_domain_error(error: DomainError) -> Response:
-    status = STATUS_OF_CODE.get(error.code, 409)
+    status = status_of(error.code)
     field_errors = {error.field: [error.detail]} if error.field else None
     return problem(status, error.code, error.detail, field_errors)
 

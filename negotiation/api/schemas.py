@@ -6,9 +6,12 @@ the contract does not let it set.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from negotiation.api.fields import Instant
+from negotiation.api.parsing import ORDER_NO_PATTERN, database_id, plain_text
 from negotiation.domain.enums import (
     CardReason,
     CardState,
@@ -26,6 +29,17 @@ def _enum(enum: type, **kwargs: object) -> fields.Enum:
     return fields.Enum(enum, by_value=True, **kwargs)
 
 
+def _text(max_length: int, *, min_length: int = 0, **kwargs: object) -> fields.String:
+    """Free text of bounded length, without control characters."""
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length), plain_text],
+                         **kwargs)
+
+
+def _cents(value: Decimal) -> None:
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("At most 2 decimal places.")
+
+
 def _one_of(enum: type) -> fields.String:
     """An output string whose values the OpenAPI document lists."""
     return fields.String(validate=validate.OneOf([member.value for member in enum]))
@@ -35,9 +49,9 @@ def _one_of(enum: type) -> fields.String:
 
 
 class StoreIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    region = fields.String(validate=validate.Length(max=100))
-    handling_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 30))
+    name = _text(200, min_length=1, required=True)
+    region = _text(100)
+    handling_hours = fields.Integer(strict=True, validate=validate.Range(min=1, max=24 * 30))
 
 
 class Store(Schema):
@@ -52,8 +66,8 @@ class Store(Schema):
 
 class AccountIn(Schema):
     role = _enum(Role, required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    store_id = fields.Integer()
+    name = _text(200, min_length=1, required=True)
+    store_id = fields.Integer(**database_id())
 
 
 class Account(Schema):
@@ -68,18 +82,17 @@ class Account(Schema):
 
 
 class OrderIn(Schema):
-    order_no = fields.String(required=True, validate=[
-        validate.Length(min=1, max=64),
-        validate.Regexp(r"^[A-Za-z0-9_.:-]+$", error="letters, digits and _ . : - only")])
-    store_id = fields.Integer(required=True)
-    buyer_id = fields.Integer(required=True)
-    amount = fields.Decimal(required=True, places=2, as_string=True,
-                            validate=validate.Range(min=0, min_inclusive=False, max=10**9))
+    order_no = fields.String(required=True, validate=validate.Regexp(
+        f"^{ORDER_NO_PATTERN}$", error="1 to 64 letters, digits and _ . : - only"))
+    store_id = fields.Integer(**database_id(required=True))
+    buyer_id = fields.Integer(**database_id(required=True))
+    amount = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=[
+        validate.Range(min=0, min_inclusive=False, max=10**9), _cents])
     paid_at = Instant(required=True)
     kind = _enum(OrderKind, load_default=OrderKind.PHYSICAL)
     ship_by = Instant()
     ship_mode = _enum(ShipMode, load_default=ShipMode.NORMAL)
-    region = fields.String(validate=validate.Length(max=100))
+    region = _text(100)
 
 
 class Order(Schema):
@@ -89,7 +102,7 @@ class Order(Schema):
     kind = _one_of(OrderKind)
     ship_mode = _one_of(ShipMode)
     region = fields.String(allow_none=True)
-    amount = fields.Decimal(as_string=True)
+    amount = fields.Decimal(places=2, as_string=True)
     status = _one_of(OrderStatus)
     paid_at = Instant()
     original_ship_by = Instant()
@@ -146,6 +159,7 @@ class Actions(Schema):
     reject = fields.Nested(ActionAvailability)
     withdraw = fields.Nested(ActionAvailability)
     file_delay_report = fields.Nested(ActionAvailability)
+    ship = fields.Nested(ActionAvailability)
 
 
 class Negotiation(Schema):
@@ -161,11 +175,11 @@ class Negotiation(Schema):
 class ProposalIn(Schema):
     proposed_ship_by = Instant(required=True)
     reason = _enum(CardReason, required=True)
-    remark = fields.String(load_default="", validate=validate.Length(max=500))
+    remark = _text(500, load_default="")
 
 
 class RejectionIn(Schema):
-    note = fields.String(validate=validate.Length(max=500))
+    note = _text(500)
     preferred_ship_by = Instant()
 
 
@@ -173,7 +187,7 @@ class RejectionIn(Schema):
 
 
 class ShipmentIn(Schema):
-    carrier = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    carrier = _text(100, min_length=1, required=True)
     tracking_no = fields.String(required=True, validate=[
         validate.Length(min=4, max=64),
         validate.Regexp(r"^[A-Za-z0-9-]+$", error="letters, digits and - only")])

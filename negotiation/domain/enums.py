@@ -72,3 +72,4 @@ class Action(StrEnum):
     REJECT = "reject"
     WITHDRAW = "withdraw"
     FILE_DELAY_REPORT = "file_delay_report"
+    SHIP = "ship"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain.deadlines import resolve_ship_by
 from negotiation.domain.enums import (
@@ -59,6 +60,9 @@ class NegotiationLike(Protocol):
     cards: list[Any]
 
 
+SYSTEM = "system"
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is acting: an account, or the admin token (``account_id`` None)."""
@@ -69,7 +73,8 @@ class Caller:
 
     @property
     def actor(self) -> str:
-        return "admin" if self.account_id is None else str(self.account_id)
+        """Events name an account by id; the configured admin token is the platform."""
+        return SYSTEM if self.account_id is None else str(self.account_id)
 
     def is_seller_of(self, store_id: int) -> bool:
         return self.role in SELLER_ROLES and self.store_id == store_id
@@ -81,9 +86,6 @@ class Caller:
         if self.role is Role.BUYER:
             return self.account_id == order.buyer_id
         return self.store_id == order.store_id
-
-
-SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -129,20 +131,22 @@ def propose_refusal(caller: Caller, store: StoreLike, order: OrderLike,
     """The first rule of RULES.md §2 that forbids a new card, or None.
 
     Without ``proposed_ship_by`` only rules 1-7 are checked: that is what ``actions``
-    reports before the seller has picked a date.
+    reports before the seller has picked a date. A caller whose role may never send a
+    card (rule 2) is told so first, whatever the store's state: the role decides before
+    any rule about the order, and a buyer learns nothing about the store's standing.
     """
+    if not caller.is_seller_of(order.store_id):
+        return Forbidden("Only the store's owner or its agents may send proposal cards.")
     if not store.negotiation_enabled:
         return Refused("The platform has revoked this store's negotiation tool.",
                        code=errors.NEGOTIATION_REVOKED)
-    if not caller.is_seller_of(order.store_id):
-        return Forbidden("Only the store's owner or its agents may send proposal cards.")
     if order.status is not OrderStatus.AWAITING_SHIPMENT:
         return Refused(f"The order is {order.status.value}, not awaiting shipment.",
                        code=errors.ORDER_NOT_AWAITING_SHIPMENT)
     if now >= order.ship_by - policy.proposal_lead:
         lead = f" less {policy.proposal_lead}" if policy.proposal_lead else ""
         return Refused(f"A card must be sent before the ship deadline{lead} "
-                       f"({order.ship_by.isoformat()}).", code=errors.PAST_SHIP_DEADLINE)
+                       f"({iso_utc(order.ship_by)}).", code=errors.PAST_SHIP_DEADLINE)
     if order.kind is not OrderKind.PHYSICAL:
         return Refused(f"{order.kind.value} orders cannot negotiate shipping.",
                        code=errors.ORDER_KIND_EXCLUDED)
@@ -164,10 +168,10 @@ def proposal_range_refusal(order: OrderLike, proposed: datetime, now: datetime,
                            policy: Policy) -> DomainError | None:
     latest = order.original_ship_by + policy.proposal_horizon
     if proposed <= order.ship_by:
-        problem = f"must be after the current ship deadline {order.ship_by.isoformat()}"
+        problem = f"must be after the current ship deadline {iso_utc(order.ship_by)}"
     elif proposed > latest:
         problem = (f"must be at most {policy.proposal_horizon.days} days after the original "
-                   f"deadline, i.e. not after {latest.isoformat()}")
+                   f"deadline, i.e. not after {iso_utc(latest)}")
     elif proposed <= now:
         problem = "must be in the future"
     else:
@@ -180,7 +184,7 @@ def card_open_refusal(card: CardLike, now: datetime) -> DomainError | None:
     """A card can be answered or withdrawn only while pending and before it expires."""
     if card.state is CardState.EXPIRED or (
             card.state is CardState.PENDING and now >= card.expires_at):
-        return Refused(f"Card {card.seq} expired at {card.expires_at.isoformat()}.",
+        return Refused(f"Card {card.seq} expired at {iso_utc(card.expires_at)}.",
                        code=errors.CARD_EXPIRED)
     if card.state is not CardState.PENDING:
         return Refused(f"Card {card.seq} is {card.state.value}, not pending.",
@@ -237,6 +241,7 @@ def available_actions(caller: Caller, store: StoreLike, order: OrderLike,
         Action.REJECT: answer,
         Action.WITHDRAW: withdraw_refusal(caller, order, card, now),
         Action.FILE_DELAY_REPORT: delay_report_refusal(caller, order),
+        Action.SHIP: ship_refusal(caller, order),
     }
 
 
@@ -254,7 +259,7 @@ def is_abusive(decided: Sequence[CardState], policy: Policy) -> bool:
 
 def _card_data(card: CardLike, **extra: Any) -> dict[str, Any]:
     return {"card_id": getattr(card, "id", None), "seq": card.seq,
-            "proposed_ship_by": card.proposed_ship_by.isoformat(), **extra}
+            "proposed_ship_by": iso_utc(card.proposed_ship_by), **extra}
 
 
 def _close_card(negotiation: NegotiationLike, at: datetime,
@@ -313,7 +318,7 @@ def propose(caller: Caller, store: StoreLike, order: OrderLike,
     negotiation.cards.append(card)
     fire(NEGOTIATION_MACHINE, negotiation, "send_card")
     return card, [DomainEvent("card.sent", now, _card_data(
-        card, reason=reason.value, expires_at=card.expires_at.isoformat()))]
+        card, reason=reason.value, expires_at=iso_utc(card.expires_at)))]
 
 
 def accept(caller: Caller, order: OrderLike, negotiation: NegotiationLike, card: Any,
@@ -330,9 +335,9 @@ def accept(caller: Caller, order: OrderLike, negotiation: NegotiationLike, card:
     return [
         DomainEvent("card.accepted", now, _card_data(card)),
         DomainEvent("negotiation.agreed", now,
-                    {"agreed_ship_by": card.proposed_ship_by.isoformat()}),
+                    {"agreed_ship_by": iso_utc(card.proposed_ship_by)}),
         DomainEvent("order.deadline_changed", now, {
-            "from": previous.isoformat(), "to": deadline.at.isoformat(),
+            "from": iso_utc(previous), "to": iso_utc(deadline.at),
             "source": deadline.source.value}),
     ]
 
@@ -349,7 +354,7 @@ def reject(caller: Caller, order: OrderLike, negotiation: NegotiationLike, card:
     card.answered_at, card.buyer_note, card.preferred_ship_by = now, note, preferred_ship_by
     extra: dict[str, Any] = {"note": note}
     if preferred_ship_by is not None:
-        extra["preferred_ship_by"] = preferred_ship_by.isoformat()
+        extra["preferred_ship_by"] = iso_utc(preferred_ship_by)
     return [DomainEvent("card.rejected", now, _card_data(card, **extra)),
             *_close_card(negotiation, now, policy)]
 
@@ -382,5 +387,5 @@ def ship(caller: Caller, order: OrderLike, negotiation: NegotiationLike, now: da
     order.status, order.shipped_at = OrderStatus.SHIPPED, now
     events.append(DomainEvent("order.shipped", now, {
         "carrier": carrier, "tracking_no": tracking_no,
-        "late": now >= order.ship_by, "ship_by": order.ship_by.isoformat()}))
+        "late": now >= order.ship_by, "ship_by": iso_utc(order.ship_by)}))
     return events

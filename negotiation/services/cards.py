@@ -8,7 +8,7 @@ from datetime import datetime
 from models import Card, Order
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import SELLER_ROLES, CardReason, Role
-from negotiation.domain.errors import Forbidden, NotFound
+from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services.orders import (
     load_for_read,
@@ -20,6 +20,12 @@ from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import ActionView, CardView, NegotiationView, OrderView
 
 CARD_READERS = SELLER_ROLES | {Role.BUYER}
+TEXT_LIMIT = 500  # a card's remark and a buyer's note, as stored
+
+
+def _check_length(field: str, value: str | None) -> None:
+    if value is not None and len(value) > TEXT_LIMIT:
+        raise InvalidInput(f"{field} is at most {TEXT_LIMIT} characters.", field=field)
 
 
 def get_negotiation(uow: UnitOfWork, caller: Caller, order_no: str) -> NegotiationView:
@@ -44,6 +50,7 @@ def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> Negotiati
 
 def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
+    _check_length("remark", remark)
     with uow:
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
@@ -77,6 +84,7 @@ def accept_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
 
 def reject_card(uow: UnitOfWork, caller: Caller, card_id: int, *, note: str | None = None,
                 preferred_ship_by: datetime | None = None) -> CardView:
+    _check_length("note", note)
     return _act_on_card(uow, caller, card_id, lambda order, card: rules.reject(
         caller, order, order.negotiation, card, uow.now, uow.policy, note=note,
         preferred_ship_by=preferred_ship_by))

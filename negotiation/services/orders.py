@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 
 from models import Event, Negotiation, Order, Shipment
+from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain import negotiating as rules
 from negotiation.domain.deadlines import original_ship_by, resolve_ship_by
@@ -27,6 +28,7 @@ from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import EventView, OrderView, Page, ShipmentView
 
 EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
+SYSTEM_CALLER = Caller(role=Role.ADMIN)  # what time does, nobody asked for
 
 
 # --- shared by every use case on one order --------------------------------------------
@@ -40,7 +42,7 @@ def record(uow: UnitOfWork, order: Order, events: list[DomainEvent], caller: Cal
 def settle(uow: UnitOfWork, order: Order) -> int:
     """Apply and record what time has made due; returns how many events that made."""
     events = rules.settle(order, order.negotiation, uow.now, uow.policy)
-    record(uow, order, events, Caller(role=Role.ADMIN))
+    record(uow, order, events, SYSTEM_CALLER)
     return len(events)
 
 
@@ -116,7 +118,7 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
         uow.repo.add(order)
         uow.repo.flush()
         record(uow, order, [DomainEvent("order.created", uow.now, {
-            "ship_by": deadline.at.isoformat()})], caller)
+            "ship_by": iso_utc(deadline.at)})], caller)
         settle(uow, order)  # an order created past its deadline is born lapsed
         uow.commit()
         return OrderView.of(order)
@@ -130,10 +132,15 @@ def get_order(uow: UnitOfWork, caller: Caller, order_no: str) -> OrderView:
 def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | None = None,
                 status: OrderStatus | None = None,
                 state: NegotiationState | None = None) -> Page[OrderView]:
-    """The caller's orders, oldest first, as they stand now (lazily settled)."""
-    position = pagination.decode(cursor)
-    after_id = _int_position(position)
+    """The caller's orders, oldest first, as they stand now.
+
+    Filters match stored states, so what time made due within the caller's reach is
+    settled first; the sweep keeps that backlog small.
+    """
+    after_id = pagination.decode_id(cursor)
     with uow:
+        if status is not None or state is not None:
+            _settle_due_orders_of(uow, caller)
         orders = list(uow.repo.visible_orders(caller, after_id=after_id, limit=limit + 1,
                                               status=status, state=state))
         more = len(orders) > limit
@@ -143,8 +150,15 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
             settle(uow, uow.repo.relock(order))
         if due:
             uow.commit()
-        next_cursor = pagination.encode([orders[-1].id]) if more else None
+        next_cursor = pagination.encode_id(orders[-1].id) if more else None
         return Page([OrderView.of(o) for o in orders], next_cursor)
+
+
+def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
+    while ids := uow.repo.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
+        for order in uow.repo.orders_by_ids(ids):
+            settle(uow, order)
+        uow.commit()
 
 
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
@@ -180,13 +194,7 @@ def _tracking_no_in_use(tracking_no: str) -> Refused:
 
 def list_events(uow: UnitOfWork, caller: Caller, order_no: str, *, limit: int,
                 cursor: str | None = None) -> Page[EventView]:
-    position = pagination.decode(cursor)
-    after = None
-    if position is not None:
-        try:
-            after = (datetime.fromisoformat(position[0]), int(position[1]))
-        except (IndexError, TypeError, ValueError):
-            raise InvalidInput("cursor is not one this service issued.", field="cursor") from None
+    after = pagination.decode_instant_id(cursor)
     with uow:
         order = load_for_read(uow, caller, order_no)
         if caller.role not in EVENT_READERS:
@@ -194,14 +202,5 @@ def list_events(uow: UnitOfWork, caller: Caller, order_no: str, *, limit: int,
         events = list(uow.repo.events(order.id, after=after, limit=limit + 1))
         more = len(events) > limit
         events = events[:limit]
-        next_cursor = (pagination.encode([events[-1].at.isoformat(), events[-1].id])
-                       if more else None)
+        next_cursor = pagination.encode_instant_id(events[-1].at, events[-1].id) if more else None
         return Page([EventView.of(e, order.order_no) for e in events], next_cursor)
-
-
-def _int_position(position: list[object] | None) -> int | None:
-    if position is None:
-        return None
-    if len(position) != 1 or not isinstance(position[0], int):
-        raise InvalidInput("cursor is not one this service issued.", field="cursor")
-    return position[0]

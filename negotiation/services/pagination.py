@@ -5,12 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import datetime
 from typing import Any
 
+from negotiation.clock import iso_utc
 from negotiation.domain.errors import InvalidInput
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_ID = 2**63 - 1  # no key of ours is larger; a larger one is not our cursor
+
+
+def _foreign() -> InvalidInput:
+    return InvalidInput("cursor is not one this service issued.", field="cursor")
 
 
 def encode(position: list[Any]) -> str:
@@ -24,8 +31,48 @@ def decode(cursor: str | None) -> list[Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("cursor is not one this service issued.", field="cursor") from None
+    except (binascii.Error, ValueError, RecursionError):
+        raise _foreign() from None
     if not isinstance(position, list):
-        raise InvalidInput("cursor is not one this service issued.", field="cursor")
+        raise _foreign()
     return position
+
+
+def _valid_id(value: Any) -> int:
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        raise _foreign()
+    return value
+
+
+def encode_id(last_id: int) -> str:
+    return encode([last_id])
+
+
+def decode_id(cursor: str | None) -> int | None:
+    """The id a page of rows ordered by id continues after."""
+    position = decode(cursor)
+    if position is None:
+        return None
+    if len(position) != 1:
+        raise _foreign()
+    return _valid_id(position[0])
+
+
+def encode_instant_id(at: datetime, last_id: int) -> str:
+    return encode([iso_utc(at), last_id])
+
+
+def decode_instant_id(cursor: str | None) -> tuple[datetime, int] | None:
+    """The (instant, id) a page of rows ordered by both continues after."""
+    position = decode(cursor)
+    if position is None:
+        return None
+    if len(position) != 2 or not isinstance(position[0], str):
+        raise _foreign()
+    try:
+        at = datetime.fromisoformat(position[0])
+    except ValueError:
+        raise _foreign() from None
+    if at.tzinfo is None:
+        raise _foreign()
+    return at, _valid_id(position[1])

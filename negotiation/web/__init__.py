@@ -1,9 +1,35 @@
-"""Server-rendered forms for sellers and buyers (filled in below)."""
+"""Server-rendered forms for sellers and buyers, at the site root beside /api/.
+
+The pages call the same service functions as the JSON API and draw their buttons from
+the same ``actions``; they add only sign-in, CSRF protection and presentation.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from negotiation.web import identity, labels, timefmt
+from negotiation.web.blueprint import bp, csrf
+
 
 def init_app(app: Flask) -> None:
-    return None
+    # Flask-WTF would otherwise check CSRF on every POST of the app, the JSON API's too;
+    # the blueprint checks its own posts instead (see blueprint.check_csrf).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    # A buyer may keep the page open for the whole answer window before clicking; the
+    # token is tied to the browser session, which ends with the browser or a sign-out.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:  # Flask's default is None
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # a second fence beside the token
+    csrf.init_app(app)
+
+    from negotiation.web import auth, views  # noqa: F401  (their routes join ``bp``)
+
+    app.add_template_filter(timefmt.local, "local")
+    app.add_template_filter(timefmt.as_input, "as_input")
+    app.add_template_filter(timefmt.localize_text, "localize")
+    app.add_template_filter(labels.label, "label")
+    app.add_template_global(timefmt.remaining, "remaining")
+    app.add_template_global(timefmt.ZONE_NAME, "zone_name")
+    app.add_template_global(identity.current_caller, "current_caller")
+    app.register_blueprint(bp)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from negotiation.api.parsing import Blueprint
 from negotiation.api.schemas import Problem
 
 ERROR_DESCRIPTIONS = {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from negotiation.api import current_caller
 from negotiation.api import schemas as s
+from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.app import runtime
 from negotiation.services import accounts

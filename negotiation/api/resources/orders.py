@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from negotiation.api import current_caller
 from negotiation.api import schemas as s
+from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.app import runtime
 from negotiation.services import cards, orders
@@ -33,7 +33,7 @@ class Orders(MethodView):
                                   state=args.get("negotiation_state"))
 
 
-@blp.route("/orders/<order_no>")
+@blp.route("/orders/<order_no:order_no>")
 class OrderByNo(MethodView):
     @blp.response(200, s.Order)
     @documents_errors(blp, 404)
@@ -42,7 +42,7 @@ class OrderByNo(MethodView):
         return orders.get_order(runtime().uow(), current_caller(), order_no)
 
 
-@blp.route("/orders/<order_no>/negotiation")
+@blp.route("/orders/<order_no:order_no>/negotiation")
 class NegotiationOfOrder(MethodView):
     @blp.response(200, s.Negotiation)
     @documents_errors(blp, 404)
@@ -51,7 +51,7 @@ class NegotiationOfOrder(MethodView):
         return cards.get_negotiation(runtime().uow(), current_caller(), order_no)
 
 
-@blp.route("/orders/<order_no>/negotiation/cards")
+@blp.route("/orders/<order_no:order_no>/negotiation/cards")
 class CardsOfOrder(MethodView):
     @blp.arguments(s.ProposalIn)
     @blp.response(201, s.Card)
@@ -61,7 +61,7 @@ class CardsOfOrder(MethodView):
         return cards.propose_card(runtime().uow(), current_caller(), order_no, **body)
 
 
-@blp.route("/orders/<order_no>/shipments")
+@blp.route("/orders/<order_no:order_no>/shipments")
 class ShipmentsOfOrder(MethodView):
     @blp.arguments(s.ShipmentIn)
     @blp.response(201, s.Shipment)
@@ -71,7 +71,7 @@ class ShipmentsOfOrder(MethodView):
         return orders.ship_order(runtime().uow(), current_caller(), order_no, **body)
 
 
-@blp.route("/orders/<order_no>/events")
+@blp.route("/orders/<order_no:order_no>/events")
 class EventsOfOrder(MethodView):
     @blp.arguments(s.PageArgs, location="query")
     @blp.response(200, s.EventPage)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from negotiation.api import current_caller
 from negotiation.api import schemas as s
+from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.app import runtime
 from negotiation.services import stores
@@ -24,7 +24,7 @@ class Stores(MethodView):
         return stores.create_store(runtime().uow(), current_caller(), **body)
 
 
-@blp.route("/stores/<int:store_id>")
+@blp.route("/stores/<int(max=2147483647):store_id>")
 class StoreById(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 404)
@@ -33,7 +33,7 @@ class StoreById(MethodView):
         return stores.get_store(runtime().uow(), current_caller(), store_id)
 
 
-@blp.route("/stores/<int:store_id>/negotiation/revoke")
+@blp.route("/stores/<int(max=2147483647):store_id>/negotiation/revoke")
 class RevokeNegotiation(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 403, 404)
@@ -43,7 +43,7 @@ class RevokeNegotiation(MethodView):
                                               enabled=False)
 
 
-@blp.route("/stores/<int:store_id>/negotiation/restore")
+@blp.route("/stores/<int(max=2147483647):store_id>/negotiation/restore")
 class RestoreNegotiation(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 403, 404)

@@ -1,0 +1,41 @@
+"""Signing in with a bearer token, and signing out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from negotiation.app import runtime
+from negotiation.services import accounts
+from negotiation.web import identity
+from negotiation.web.blueprint import bp
+from negotiation.web.forms import SignInForm
+
+BAD_TOKEN = "令牌无效 This token is not valid."
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    next_page = identity.safe_next(request.args.get("next"))
+    if request.method == "GET" and identity.current_caller() is not None:
+        return redirect(next_page)
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("sign_in.html", form=form, next=next_page), (
+            422 if form.is_submitted() else 200)
+    caller = accounts.authenticate(runtime().uow(), form.token.data.strip(),
+                                   current_app.config.get("ADMIN_TOKEN"))
+    if caller is None:
+        form.token.errors = [*form.token.errors, BAD_TOKEN]
+        return render_template("sign_in.html", form=form, next=next_page), 422
+    identity.remember(caller)
+    flash("已登录 Signed in.", "success")
+    return redirect(next_page)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    identity.forget()
+    flash("已退出 Signed out.", "success")
+    return redirect(url_for("web.sign_in"))

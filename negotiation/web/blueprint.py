@@ -1,0 +1,98 @@
+"""The ``web`` blueprint: its request hooks and its error pages.
+
+Error handlers here take precedence over the app's (which answer JSON problems), so a
+person using the forms always gets an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.status_codes import status_of as status_of_code
+from negotiation.web import identity, labels, timefmt
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/web/static")
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+
+# Scripts and styles come only from our own static files, forms only post back here, and
+# no other site may frame the pages (an invisible "accept" button is a classic trick).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # Same-origin referrers must still be sent: Flask-WTF checks them over HTTPS.
+    "Referrer-Policy": "same-origin",
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The same table as the API's, so the pages answer the same numbers."""
+    return status_of_code(error.code)
+
+
+@bp.before_request
+def load_caller() -> None:
+    identity.load()
+
+
+@bp.before_request
+def check_csrf() -> None:
+    # Only this blueprint's posts are checked. The JSON API authenticates with a bearer
+    # header that a browser never adds by itself, so it needs no token (and its clients
+    # could not send one); the session cookie that these pages use does need one.
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+@bp.after_request
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "web.static":
+        response.headers.setdefault("Cache-Control", "no-store")  # pages hold order data
+    return response
+
+
+def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error: CSRFError) -> tuple[str, int]:
+    return error_page(400, "表单已失效 The form has expired",
+                      "请返回上一页刷新后重试。Go back, reload the page and try again. "
+                      f"({error.description})")
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound) -> tuple[str, int]:
+    return error_page(404, "未找到 Not found", error.detail)
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(error: Forbidden) -> tuple[str, int]:
+    return error_page(403, "无权操作 Not permitted", error.detail)
+
+
+@bp.errorhandler(DomainError)
+def refused(error: DomainError) -> tuple[str, int]:
+    """A refusal on a page with no form to show it on (e.g. a bad list cursor)."""
+    return error_page(status_of(error), labels.label(error.code, "refusal"),
+                      timefmt.localize_text(error.detail))
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> HTTPException | tuple[str, int]:
+    if isinstance(error, HTTPException):
+        return error  # Flask's own page for 405 and the like
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_page(500, "出错了 Something went wrong",
+                      "服务器出现问题，请稍后重试。The server had a problem; please try again.")

@@ -1,0 +1,128 @@
+"""Chinese labels with the English beside them, for every closed vocabulary shown.
+
+Keyed by the API's own values, so the pages and the JSON speak of the same things; a
+value missing here is shown as itself rather than failing the page.
+"""
+
+from __future__ import annotations
+
+from negotiation.domain import errors
+
+ORDER_STATUS = {
+    "awaiting_shipment": "待发货 Awaiting shipment",
+    "shipped": "已发货 Shipped",
+    "closed": "已关闭 Closed",
+}
+
+ORDER_KIND = {
+    "physical": "实物 Physical",
+    "virtual": "虚拟 Virtual",
+    "scheduled_delivery": "预约配送 Scheduled delivery",
+}
+
+SHIP_MODE = {
+    "normal": "普通 Normal",
+    "express": "极速 Express",
+    "tiered": "分层 Tiered",
+}
+
+SHIP_BY_SOURCE = {
+    "original": "原始时效 Original deadline",
+    "agreed_card": "协商约定 Agreed card",
+    "delay_report": "延迟发货报备 Delay report",
+    "regional_extension": "区域延期 Regional extension",
+}
+
+NEGOTIATION_STATE = {
+    "open": "可协商 Open",
+    "awaiting_buyer": "等待买家回复 Awaiting buyer",
+    "agreed": "已达成一致 Agreed",
+    "failed": "协商失败 Failed",
+    "closed": "已结束 Closed",
+}
+
+CARD_STATE = {
+    "pending": "待回复 Pending",
+    "accepted": "已接受 Accepted",
+    "rejected": "已拒绝 Rejected",
+    "expired": "已过期 Expired",
+    "withdrawn": "已撤回 Withdrawn",
+    "voided": "已作废 Voided",
+}
+
+CARD_REASON = {
+    "buyer_request": "买家要求 Buyer request",
+    "custom_made": "定制商品 Custom-made goods",
+    "stock_shortage": "库存不足 Stock shortage",
+    "address_issue": "地址问题 Address issue",
+    "other": "其他 Other",
+}
+
+ROLE = {
+    "owner": "主账号 Store owner",
+    "agent": "客服子账号 Store agent",
+    "buyer": "买家 Buyer",
+    "reviewer": "平台审核 Reviewer",
+    "admin": "平台管理员 Admin",
+}
+
+EVENT_TYPE = {
+    "order.created": "订单创建 Order created",
+    "order.deadline_changed": "发货时效变更 Ship deadline changed",
+    "order.shipped": "订单发货 Order shipped",
+    "card.sent": "发出协商卡片 Card sent",
+    "card.accepted": "买家接受 Card accepted",
+    "card.rejected": "买家拒绝 Card rejected",
+    "card.expired": "卡片过期 Card expired",
+    "card.withdrawn": "卖家撤回 Card withdrawn",
+    "card.voided": "卡片作废 Card voided",
+    "negotiation.agreed": "协商达成 Negotiation agreed",
+    "negotiation.failed": "协商失败 Negotiation failed",
+    "negotiation.closed": "协商结束 Negotiation closed",
+}
+
+ACTION = {
+    "propose": "发送协商卡片 Send a proposal",
+    "accept": "接受 Accept",
+    "reject": "拒绝 Reject",
+    "withdraw": "撤回 Withdraw",
+    "ship": "发货 Ship",
+}
+
+REFUSAL = {
+    errors.NEGOTIATION_REVOKED: "店铺协商发货功能已被收回 Negotiation revoked",
+    errors.ORDER_NOT_AWAITING_SHIPMENT: "订单不在待发货状态 Order not awaiting shipment",
+    errors.PAST_SHIP_DEADLINE: "已过发货时效 Past the ship deadline",
+    errors.ORDER_KIND_EXCLUDED: "该类订单不支持协商 Order kind excluded",
+    errors.CARD_LIMIT_REACHED: "协商卡片次数已用完 Card limit reached",
+    errors.ALREADY_AGREED: "已达成一致，不可再协商 Already agreed",
+    errors.CARD_PENDING: "已有卡片等待买家回复 A card is pending",
+    errors.PROPOSAL_OUT_OF_RANGE: "提议时间超出允许范围 Proposal out of range",
+    errors.CARD_NOT_PENDING: "卡片不在待回复状态 Card not pending",
+    errors.CARD_EXPIRED: "卡片已过期 Card expired",
+    errors.TRACKING_NUMBER_IN_USE: "运单号已被使用 Tracking number in use",
+    "validation_error": "输入有误 Invalid input",
+    "conflict": "操作冲突，请重试 Conflict, please retry",
+    "forbidden": "无权操作 Not permitted",
+    "not_found": "未找到 Not found",
+}
+
+TABLES: dict[str, dict[str, str]] = {
+    "order_status": ORDER_STATUS,
+    "order_kind": ORDER_KIND,
+    "ship_mode": SHIP_MODE,
+    "ship_by_source": SHIP_BY_SOURCE,
+    "negotiation_state": NEGOTIATION_STATE,
+    "card_state": CARD_STATE,
+    "card_reason": CARD_REASON,
+    "role": ROLE,
+    "event_type": EVENT_TYPE,
+    "action": ACTION,
+    "refusal": REFUSAL,
+}
+
+
+def label(value: object, table: str) -> str:
+    """The bilingual label of ``value`` in ``table``, or the value itself."""
+    text = str(value)
+    return TABLES[table].get(text, text)

@@ -1,0 +1,196 @@
+"""The pages: the order list, one order with its negotiation, and the actions on it.
+
+Every action is a plain form post answered by a redirect (POST/redirect/GET). When the
+input is malformed or a rule refuses it, the order page is drawn again with the same
+form, the person's input and the message, and a 4xx status; nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from negotiation.app import runtime
+from negotiation.domain.enums import Action, CardReason, CardState
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.domain.negotiating import Caller
+from negotiation.services import cards
+from negotiation.services import orders as order_service
+from negotiation.services.views import ActionView, EventView, Page
+from negotiation.web.blueprint import bp, status_of
+from negotiation.web.forms import (
+    ProposeForm,
+    RejectForm,
+    ShipForm,
+    WebForm,
+    refusal_message,
+)
+from negotiation.web.identity import login_required, signed_in_caller
+from negotiation.web.timefmt import local
+
+DEFAULT_PAGE_SIZE = 20
+EVENTS_PER_PAGE = 50
+FORMS: dict[str, type[WebForm]] = {Action.PROPOSE: ProposeForm, Action.REJECT: RejectForm,
+                                   Action.SHIP: ShipForm}
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def orders() -> Any:
+    cursor = request.args.get("cursor") or None
+    page = order_service.list_orders(
+        runtime().uow(), signed_in_caller(), cursor=cursor,
+        limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
+    return render_template("orders.html", page=page, first_page=cursor is None,
+                           now=runtime().clock.now())
+
+
+@bp.get("/orders/<order_no>")
+@login_required
+def order(order_no: str) -> Any:
+    return order_page(order_no)
+
+
+def order_page(order_no: str, *, submitted: WebForm | None = None,
+               submitted_as: str | None = None, alert: str | None = None,
+               status: int = 200) -> tuple[str, int]:
+    """The order page; ``submitted`` is a form being shown again with its messages."""
+    caller = signed_in_caller()
+    negotiation = cards.get_negotiation(runtime().uow(), caller, order_no)
+    actions = negotiation.actions
+    forms = {name: form_class(formdata=None) for name, form_class in FORMS.items()}
+    if submitted is not None and submitted_as is not None:
+        forms[submitted_as] = submitted
+    pending = next((c for c in negotiation.cards if c.state == CardState.PENDING), None)
+    return render_template(
+        "order.html", order=negotiation.order, negotiation=negotiation, actions=actions,
+        hints=hints(actions), pending=pending, forms=forms, submitted_as=submitted_as,
+        alert=alert, events=events_of(caller, order_no), now=runtime().clock.now(),
+    ), status
+
+
+def hints(actions: dict[str, ActionView]) -> list[tuple[str, ActionView]]:
+    """Why an action is unavailable, once per distinct reason.
+
+    ``forbidden`` means the role never may (a buyer proposing): nothing worth saying.
+    Delay reports are a later feature, so their action is not drawn at all.
+    """
+    shown: list[tuple[str, ActionView]] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for name, action in actions.items():
+        key = (action.reason, action.detail)
+        if (action.allowed or action.reason == "forbidden" or key in seen
+                or name == Action.FILE_DELAY_REPORT):
+            continue
+        seen.add(key)
+        shown.append((name, action))
+    return shown
+
+
+def events_of(caller: Caller, order_no: str) -> Page[EventView] | None:
+    try:
+        return order_service.list_events(runtime().uow(), caller, order_no,
+                                         limit=int(current_app.config.get(
+                                             "WEB_EVENTS_PAGE_SIZE", EVENTS_PER_PAGE)),
+                                         cursor=request.args.get("events") or None)
+    except Forbidden:
+        return None  # the timeline is for the store, the buyer and reviewers
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+@bp.post("/orders/<order_no>/cards")
+@login_required
+def propose(order_no: str) -> Any:
+    form = ProposeForm()
+    if not form.validate():
+        return order_page(order_no, submitted=form, submitted_as=Action.PROPOSE, status=422)
+    try:
+        card = cards.propose_card(
+            runtime().uow(), signed_in_caller(), order_no,
+            proposed_ship_by=form.proposed_ship_by.data, reason=CardReason(form.reason.data),
+            remark=form.remark.data or "")
+    except DomainError as error:
+        return refused(order_no, error, form, Action.PROPOSE)
+    flash(f"已发出第 {card.seq} 张协商卡片 Card {card.seq} sent: "
+          f"{local(card.proposed_ship_by)}.", "success")
+    return back_to(card.order_no)
+
+
+@bp.post("/orders/<order_no>/cards/<int:card_id>/accept")
+@login_required
+def accept(order_no: str, card_id: int) -> Any:
+    try:
+        card = cards.accept_card(runtime().uow(), signed_in_caller(), card_id)
+    except DomainError as error:
+        return refused(order_no, error)
+    flash(f"已接受，新的发货时效 Accepted; the ship-by is now "
+          f"{local(card.proposed_ship_by)}.", "success")
+    return back_to(card.order_no)
+
+
+@bp.post("/orders/<order_no>/cards/<int:card_id>/reject")
+@login_required
+def reject(order_no: str, card_id: int) -> Any:
+    form = RejectForm()
+    if not form.validate():
+        return order_page(order_no, submitted=form, submitted_as=Action.REJECT, status=422)
+    try:
+        card = cards.reject_card(runtime().uow(), signed_in_caller(), card_id,
+                                 note=form.note.data or None,
+                                 preferred_ship_by=form.preferred_ship_by.data)
+    except DomainError as error:
+        return refused(order_no, error, form, Action.REJECT)
+    flash(f"已拒绝第 {card.seq} 张卡片 Card {card.seq} rejected.", "success")
+    return back_to(card.order_no)
+
+
+@bp.post("/orders/<order_no>/cards/<int:card_id>/withdraw")
+@login_required
+def withdraw(order_no: str, card_id: int) -> Any:
+    try:
+        card = cards.withdraw_card(runtime().uow(), signed_in_caller(), card_id)
+    except DomainError as error:
+        return refused(order_no, error)
+    flash(f"已撤回第 {card.seq} 张卡片 Card {card.seq} withdrawn.", "success")
+    return back_to(card.order_no)
+
+
+@bp.post("/orders/<order_no>/shipments")
+@login_required
+def ship(order_no: str) -> Any:
+    form = ShipForm()
+    if not form.validate():
+        return order_page(order_no, submitted=form, submitted_as=Action.SHIP, status=422)
+    try:
+        shipment = order_service.ship_order(
+            runtime().uow(), signed_in_caller(), order_no,
+            carrier=form.carrier.data, tracking_no=form.tracking_no.data)
+    except DomainError as error:
+        return refused(order_no, error, form, Action.SHIP)
+    late = " 已超过发货时效 (late)" if shipment.late else ""
+    flash(f"已发货 Shipped: {shipment.carrier} {shipment.tracking_no}{late}.", "success")
+    return back_to(shipment.order_no)
+
+
+def refused(order_no: str, error: DomainError, form: WebForm | None = None,
+            form_name: str | None = None) -> tuple[str, int]:
+    """Draw the page again with the refusal; unseen or never-allowed go to 404/403."""
+    if isinstance(error, NotFound | Forbidden):
+        raise error
+    alert = None
+    if form is None:
+        alert = refusal_message(error)
+    else:
+        form.refuse(error)
+    return order_page(order_no, submitted=form, submitted_as=form_name, alert=alert,
+                      status=status_of(error))
+
+
+def back_to(order_no: str) -> Any:
+    return redirect(url_for("web.order", order_no=order_no))

@@ -1,0 +1,96 @@
+"""Probes and the API's own description: /healthz, /readyz, the OpenAPI document, /api/docs."""
+
+import json
+
+import pytest
+
+from negotiation.adapters.database import build_engine
+
+CONTRACT_PATHS = {
+    "/api/v1/stores": {"post"},
+    "/api/v1/accounts": {"post"},
+    "/api/v1/orders": {"post", "get"},
+    "/api/v1/orders/{order_no}": {"get"},
+    "/api/v1/orders/{order_no}/negotiation": {"get"},
+    "/api/v1/orders/{order_no}/negotiation/cards": {"post"},
+    "/api/v1/cards/{card_id}": {"get"},
+    "/api/v1/cards/{card_id}/accept": {"post"},
+    "/api/v1/cards/{card_id}/reject": {"post"},
+    "/api/v1/cards/{card_id}/withdraw": {"post"},
+    "/api/v1/orders/{order_no}/shipments": {"post"},
+    "/api/v1/orders/{order_no}/events": {"get"},
+}
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.get_data(as_text=True))
+
+
+def test_the_process_answers_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"
+
+
+def test_readyz_answers_200_when_the_database_is_reachable(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"
+
+
+def test_readyz_answers_503_when_the_database_is_not_reachable(client, app, tmp_path):
+    runtime = app.extensions["negotiation"]
+    broken = build_engine(f"sqlite:///{tmp_path}/missing-dir/nothing.sqlite3")
+    app.extensions["negotiation"] = type(runtime)(
+        engine=broken, sessions=runtime.sessions, clock=runtime.clock, policy=runtime.policy)
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.extensions["negotiation"] = runtime
+        broken.dispose()
+    assert response.status_code == 503
+
+
+def test_the_openapi_document_is_valid_json_of_openapi_3(spec):
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"]
+    assert spec["info"]["version"]
+
+
+def test_the_openapi_document_lists_every_path_of_the_contract_that_exists(spec):
+    for path, methods in CONTRACT_PATHS.items():
+        assert path in spec["paths"], path
+        assert methods <= set(spec["paths"][path]), (path, set(spec["paths"][path]))
+
+
+def test_the_openapi_document_describes_bearer_auth_and_problem_responses(spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+    responses = spec["paths"]["/api/v1/orders/{order_no}/negotiation/cards"]["post"]["responses"]
+    assert {"201", "401", "403", "404", "409", "422"} <= set(responses)
+    assert "application/problem+json" in responses["409"]["content"]
+
+
+def test_the_openapi_document_is_served_without_a_token(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+
+
+def test_the_browsable_docs_answer_html_without_a_token(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "/api/v1/openapi.json" in response.get_data(as_text=True)
+
+
+def test_a_problems_type_leads_to_a_page_naming_its_code(client, world):
+    problem = client.get("/api/v1/orders/none", headers=world.owner.headers).get_json()
+    page, _, fragment = problem["type"].partition("#")
+    assert fragment == "not_found"
+    response = client.get(page)
+    assert response.status_code == 200
+    assert "not_found" in response.get_data(as_text=True)

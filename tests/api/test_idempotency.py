@@ -1,0 +1,145 @@
+"""``Idempotency-Key`` on POST: a retry replays the first answer; keys belong to their caller."""
+
+from datetime import timedelta
+
+from tests.api.helpers import (
+    API,
+    accept,
+    assert_problem,
+    event_types,
+    negotiation,
+    propose,
+    reject,
+    sent_card,
+)
+from tests.conftest import START
+
+
+def keyed(actor, key):
+    return {**actor.headers, "Idempotency-Key": key}
+
+
+def test_a_retried_proposal_replays_the_first_answer_and_sends_one_card(client, world):
+    world.order("O-1")
+    headers = keyed(world.owner, "send-card-1")
+    first = propose(client, world, headers=headers)
+    retry = propose(client, world, headers=headers)
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.get_json() == first.get_json()
+    assert retry.mimetype == "application/json"
+    assert retry.headers.get("Idempotent-Replayed") == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert negotiation(client, world.owner)["cards_used"] == 1
+    assert event_types(client, world.owner).count("card.sent") == 1
+
+
+def test_a_retried_error_is_replayed_even_after_the_situation_changed(client, world):
+    world.order("O-1")
+    pending = sent_card(client, world)
+    headers = keyed(world.owner, "send-card-2")
+    first = propose(client, world, days=6, headers=headers)
+    assert_problem(first, 409, "card_pending")
+
+    assert reject(client, world.buyer, pending["id"]).status_code == 200
+    retry = propose(client, world, days=6, headers=headers)
+    assert_problem(retry, 409, "card_pending")
+    assert retry.get_json() == first.get_json()
+    assert negotiation(client, world.owner)["cards_used"] == 1
+
+    fresh = propose(client, world, days=6, headers=keyed(world.owner, "send-card-3"))
+    assert fresh.status_code == 201, fresh.json
+
+
+def test_a_retried_validation_error_is_replayed(client, world):
+    world.order("O-1")
+    headers = keyed(world.owner, "bad-date")
+    first = propose(client, world, at=START, headers=headers)
+    retry = propose(client, world, at=START, headers=headers)
+    assert_problem(retry, 422, "proposal_out_of_range")
+    assert retry.get_json() == first.get_json()
+
+
+def test_a_retried_acceptance_replays_200_instead_of_card_not_pending(client, world):
+    world.order("O-1")
+    sent = sent_card(client, world)
+    headers = keyed(world.buyer, "yes-please")
+    first = client.post(f"{API}/cards/{sent['id']}/accept", headers=headers)
+    retry = client.post(f"{API}/cards/{sent['id']}/accept", headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert retry.get_json() == first.get_json()
+    assert event_types(client, world.buyer).count("card.accepted") == 1
+
+    without_key = accept(client, world.buyer, sent["id"])
+    assert_problem(without_key, 409, "card_not_pending")
+
+
+def test_a_retried_order_creation_replays_the_created_order(client, world):
+    body = {"order_no": "N-1", "store_id": world.store_id, "buyer_id": world.buyer.id,
+            "amount": "10.00", "paid_at": "2026-11-22T00:00:00Z"}
+    headers = {**world.admin_headers, "Idempotency-Key": "order-N-1"}
+    first = client.post(f"{API}/orders", headers=headers, json=body)
+    retry = client.post(f"{API}/orders", headers=headers, json=body)
+    assert first.status_code == retry.status_code == 201
+    assert retry.get_json() == first.get_json()
+
+
+def test_the_same_key_with_a_different_body_is_refused_and_does_nothing(client, world):
+    world.order("O-1")
+    world.order("O-2")
+    headers = keyed(world.owner, "reused")
+    assert propose(client, world, "O-1", days=5, headers=headers).status_code == 201
+
+    other_date = propose(client, world, "O-1", days=6, headers=headers)
+    assert_problem(other_date, 422, "idempotency_key_reused")
+    other_order = propose(client, world, "O-2", days=5, headers=headers)
+    assert_problem(other_order, 422, "idempotency_key_reused")
+    assert negotiation(client, world.owner, "O-2")["cards_used"] == 0
+
+
+def test_the_same_key_on_a_different_endpoint_is_refused(client, world):
+    world.order("O-1")
+    sent = sent_card(client, world)
+    headers = keyed(world.owner, "one-key")
+    assert client.post(f"{API}/cards/{sent['id']}/withdraw", headers=headers).status_code == 200
+    response = client.post(f"{API}/orders/O-1/shipments", headers=headers,
+                           json={"carrier": "SF", "tracking_no": "SF1234567"})
+    assert_problem(response, 422, "idempotency_key_reused")
+    assert negotiation(client, world.owner)["state"] == "open"  # not shipped
+
+
+def test_keys_belong_to_their_caller(client, world):
+    world.order("O-1")
+    world.order("O-2")
+    by_owner = propose(client, world, "O-1", headers=keyed(world.owner, "shared-key"))
+    by_agent = propose(client, world, "O-2", days=6, headers=keyed(world.agent, "shared-key"))
+    assert by_owner.status_code == by_agent.status_code == 201
+    assert by_owner.json["id"] != by_agent.json["id"]
+
+
+def test_another_callers_identical_request_is_not_a_replay_of_mine(client, world):
+    world.order("O-1")
+    mine = propose(client, world, headers=keyed(world.owner, "k"))
+    assert mine.status_code == 201
+    theirs = propose(client, world, headers=keyed(world.agent, "k"))
+    assert_problem(theirs, 409, "card_pending")
+
+
+def test_a_key_is_kept_for_at_least_24_hours_even_across_a_sweep(client, world, clock, runner):
+    world.order("O-1")
+    headers = keyed(world.owner, "day-old")
+    first = propose(client, world, headers=headers)
+    clock.set(START + timedelta(hours=24))
+    assert runner.invoke(args=["sweep"]).exit_code == 0
+
+    retry = propose(client, world, headers=headers)
+    assert retry.status_code == 201
+    assert retry.get_json() == first.get_json()
+    assert negotiation(client, world.owner)["cards_used"] == 1
+
+
+def test_an_overlong_key_is_refused(client, world):
+    world.order("O-1")
+    response = propose(client, world, headers=keyed(world.owner, "k" * 201))
+    assert_problem(response, 422, "validation_error")
+    assert negotiation(client, world.owner)["cards_used"] == 0
