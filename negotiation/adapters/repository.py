@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from models import Account, Card, Event, Negotiation, Order, Shipment, Store
@@ -23,9 +23,6 @@ class Repository:
     def add(self, *objects: object) -> None:
         self.session.add_all(objects)
 
-    def flush(self) -> None:
-        self.session.flush()
-
     # --- orders ------------------------------------------------------------------------
 
     def order(self, order_no: str, *, lock: bool = False) -> Order | None:
@@ -34,15 +31,21 @@ class Repository:
         The order row is the aggregate's lock: every change to its negotiation, cards
         or shipment takes it first, so concurrent requests on one order queue up.
         """
-        query = select(Order).where(Order.order_no == order_no)
-        if lock:
-            query = query.with_for_update(of=Order).execution_options(populate_existing=True)
-        return self.session.scalars(query).first()
+        return self._load(Order.order_no == order_no, lock)
 
     def order_by_id(self, order_id: int, *, lock: bool = False) -> Order | None:
-        query = select(Order).where(Order.id == order_id)
+        return self._load(Order.id == order_id, lock)
+
+    def _load(self, where: ColumnElement[bool], lock: bool) -> Order | None:
         if lock:
-            query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+            # Lock first, load after, in two statements: under READ COMMITTED a statement
+            # that waited for the lock still reads its *joined* rows (negotiation, store)
+            # from the snapshot taken before the wait, i.e. before the change it waited for.
+            order_id = self.session.scalar(select(Order.id).where(where).with_for_update())
+            if order_id is None:
+                return None
+            where = Order.id == order_id
+        query = select(Order).where(where).execution_options(populate_existing=lock)
         return self.session.scalars(query).first()
 
     def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
@@ -52,7 +55,6 @@ class Repository:
         """Lock an order read without a lock, and reload it and its cards as they are now."""
         locked = self.order_by_id(order.id, lock=True)
         assert locked is not None
-        self.session.refresh(locked.negotiation)
         return locked
 
     def order_no_taken(self, order_no: str) -> bool:

@@ -131,15 +131,14 @@ def propose_refusal(caller: Caller, store: StoreLike, order: OrderLike,
     """The first rule of RULES.md §2 that forbids a new card, or None.
 
     Without ``proposed_ship_by`` only rules 1-7 are checked: that is what ``actions``
-    reports before the seller has picked a date. A caller whose role may never send a
-    card (rule 2) is told so first, whatever the store's state: the role decides before
-    any rule about the order, and a buyer learns nothing about the store's standing.
+    reports before the seller has picked a date. The order is the rule book's, which the
+    API promises: a revoked tool (rule 1) is reported even before the caller's role.
     """
-    if not caller.is_seller_of(order.store_id):
-        return Forbidden("Only the store's owner or its agents may send proposal cards.")
     if not store.negotiation_enabled:
         return Refused("The platform has revoked this store's negotiation tool.",
                        code=errors.NEGOTIATION_REVOKED)
+    if not caller.is_seller_of(order.store_id):
+        return Forbidden("Only the store's owner or its agents may send proposal cards.")
     if order.status is not OrderStatus.AWAITING_SHIPMENT:
         return Refused(f"The order is {order.status.value}, not awaiting shipment.",
                        code=errors.ORDER_NOT_AWAITING_SHIPMENT)

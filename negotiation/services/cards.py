@@ -59,7 +59,7 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                 caller, order.store, order, order.negotiation,
                 proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
                 now=uow.now, policy=uow.policy, new_card=Card)
-        uow.repo.flush()  # the card's id goes into its event
+        uow.flush()  # the card's id goes into its event
         events[0].data["card_id"] = card.id
         record(uow, order, events, caller)
         uow.commit()

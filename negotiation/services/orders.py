@@ -116,7 +116,7 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
                       ship_by_source=deadline.source, created_at=uow.now,
                       negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]))
         uow.repo.add(order)
-        uow.repo.flush()
+        uow.flush()
         record(uow, order, [DomainEvent("order.created", uow.now, {
             "ship_by": iso_utc(deadline.at)})], caller)
         settle(uow, order)  # an order created past its deadline is born lapsed
@@ -178,7 +178,7 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
                             shipped_by=caller.account_id, shipped_at=uow.now)
         uow.repo.add(shipment)
         try:
-            uow.repo.flush()
+            uow.session.flush()
         except IntegrityError:  # the same number, shipped at the same moment elsewhere
             uow.session.rollback()
             raise _tracking_no_in_use(tracking_no) from None

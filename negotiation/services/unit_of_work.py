@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 
@@ -44,8 +46,20 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        try:
+        with self._constraints_as_conflict():
             self.session.commit()
+
+    def flush(self) -> None:
+        """Write pending changes now (to learn ids), with the database's constraints."""
+        with self._constraints_as_conflict():
+            self.session.flush()
+
+    @contextmanager
+    def _constraints_as_conflict(self) -> Iterator[None]:
+        # The rules refuse first; a constraint only fires when a concurrent request got
+        # past them at the same moment, which the client may simply retry.
+        try:
+            yield
         except IntegrityError as err:
             self.session.rollback()
             raise Conflict("The request collided with another change; retry it.") from err

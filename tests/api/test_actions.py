@@ -92,11 +92,11 @@ TABLE = {
                           file_delay_report=None, ship=SHIP_OK),
                      dict(propose=F, accept="card_expired", reject="card_expired",
                           withdraw=F, file_delay_report=F, ship=F)),
-    # A role that may never send a card is told so before any rule about the store.
+    # RULES.md §2 checks the revoked tool (rule 1) before who the caller is (rule 2).
     "revoked": ("open",
                 dict(propose="negotiation_revoked", accept=F, reject=F, withdraw=NP,
                      file_delay_report=None, ship=SHIP_OK),
-                dict(propose=F, accept=NP, reject=NP, withdraw=F,
+                dict(propose="negotiation_revoked", accept=NP, reject=NP, withdraw=F,
                      file_delay_report=F, ship=F)),
 }
 
