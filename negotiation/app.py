@@ -46,6 +46,7 @@ def runtime() -> Runtime:
 
 def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json.sort_keys = False  # fields in the order the schemas declare them
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL")
@@ -54,7 +55,6 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         POLICY={},
         SWEEP_BATCH_SIZE=500,
         IDEMPOTENCY_RETENTION_HOURS=48,
-        JSON_SORT_KEYS=False,
     )
     app.config.from_prefixed_env("NEGOTIATION")
     app.config.update(config or {})

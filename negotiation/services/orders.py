@@ -49,8 +49,8 @@ def settle(uow: UnitOfWork, order: Order) -> int:
 def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
     """The order as it is *now*: what time made due is applied and saved first.
 
-    Only when something is due does the reader take the order's lock, so ordinary
-    reads never queue behind writers.
+    Only when something is due does the reader take the order's lock, so on PostgreSQL
+    ordinary reads never queue behind writers.
     """
     order = uow.repo.order(order_no)
     if order is None or not caller.may_see(order):
