@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine, is_sqlite, session_factory
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
+from negotiation.services.accounts import KnownCallers
 from negotiation.services.unit_of_work import UnitOfWork
 
 
@@ -27,6 +28,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Clock
     policy: Policy
+    known_callers: KnownCallers = field(default_factory=KnownCallers)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.policy)

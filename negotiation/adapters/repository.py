@@ -78,9 +78,8 @@ class Repository:
         return self.session.get(Card, card_id)
 
     def order_of_card(self, card_id: int, *, lock: bool = False) -> Order | None:
-        order_id = self.session.scalar(
-            select(Negotiation.order_id).join(Card).where(Card.id == card_id))
-        return None if order_id is None else self.order_by_id(order_id, lock=lock)
+        of_card = select(Negotiation.order_id).join(Card).where(Card.id == card_id)
+        return self._load(Order.id == of_card.scalar_subquery(), lock)
 
     def recent_decided_states(self, store_id: int, limit: int) -> list[CardState]:
         return list(self.session.scalars(

@@ -98,7 +98,8 @@ def _authenticate() -> Response | None:
     caller = None
     if scheme.lower() == "bearer" and token.strip():
         caller = accounts.authenticate(runtime().uow(), token.strip(),
-                                       current_app.config.get("ADMIN_TOKEN"))
+                                       current_app.config.get("ADMIN_TOKEN"),
+                                       runtime().known_callers)
     if caller is None:
         return problems.problem(401, "unauthenticated", "A valid bearer token is required.",
                                 headers={"WWW-Authenticate": "Bearer"})

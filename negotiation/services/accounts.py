@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from models import Account
 from negotiation.domain.enums import SELLER_ROLES, Role
@@ -24,14 +25,42 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def authenticate(uow: UnitOfWork, token: str, admin_token: str | None) -> Caller | None:
+class KnownCallers:
+    """Who recently presented which token, so most requests skip a transaction for it.
+
+    Entries live ``ttl`` by the service's clock and the whole map is dropped when full.
+    Accounts cannot change or be removed today; when they can, drop their entries there.
+    """
+
+    def __init__(self, ttl: timedelta = timedelta(seconds=60), size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._known: dict[str, tuple[datetime, Caller]] = {}
+
+    def get(self, digest: str, now: datetime) -> Caller | None:
+        hit = self._known.get(digest)
+        return hit[1] if hit is not None and now < hit[0] else None
+
+    def put(self, digest: str, caller: Caller, now: datetime) -> None:
+        if len(self._known) >= self.size:
+            self._known.clear()
+        self._known[digest] = (now + self.ttl, caller)
+
+
+def authenticate(uow: UnitOfWork, token: str, admin_token: str | None,
+                 known: KnownCallers | None = None) -> Caller | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Caller(role=Role.ADMIN)
+    digest, now = hash_token(token), uow.clock.now()
+    if known is not None and (caller := known.get(digest, now)) is not None:
+        return caller
     with uow:
-        account = uow.repo.account_by_token_hash(hash_token(token))
+        account = uow.repo.account_by_token_hash(digest)
         if account is None:
             return None
-        return Caller(role=account.role, account_id=account.id, store_id=account.store_id)
+        caller = Caller(role=account.role, account_id=account.id, store_id=account.store_id)
+    if known is not None:
+        known.put(digest, caller, now)
+    return caller
 
 
 def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
