@@ -22,8 +22,8 @@ STATUS_OF_CODE: dict[str, int] = {
     errors.CARD_NOT_PENDING: 409,
     errors.CARD_EXPIRED: 409,
     errors.TRACKING_NUMBER_IN_USE: 409,
-    "report_not_pending": 409,
-    "report_not_applicable": 422,
+    errors.REPORT_NOT_PENDING: 409,
+    errors.REPORT_NOT_APPLICABLE: 422,
     "idempotency_key_reused": 422,
     "idempotency_key_in_progress": 409,
 }

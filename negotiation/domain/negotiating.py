@@ -224,7 +224,7 @@ def delay_report_refusal(caller: Caller, order: OrderLike) -> DomainError | None
         return Forbidden("Only the store's owner or its agents may file delay reports.")
     if order.status is not OrderStatus.AWAITING_SHIPMENT:
         return Refused(f"The order is {order.status.value}; a report no longer applies.",
-                       code="report_not_applicable")
+                       code=errors.REPORT_NOT_APPLICABLE)
     return None
 
 
