@@ -101,6 +101,8 @@ REFUSAL = {
     errors.CARD_NOT_PENDING: "卡片不在待回复状态 Card not pending",
     errors.CARD_EXPIRED: "卡片已过期 Card expired",
     errors.TRACKING_NUMBER_IN_USE: "运单号已被使用 Tracking number in use",
+    errors.REPORT_NOT_PENDING: "报备不在待审核状态 Report not pending review",
+    errors.REPORT_NOT_APPLICABLE: "该订单不适用报备 Report not applicable",
     "validation_error": "输入有误 Invalid input",
     "conflict": "操作冲突，请重试 Conflict, please retry",
     "forbidden": "无权操作 Not permitted",
