@@ -156,8 +156,8 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
 
 def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
     while ids := uow.repo.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
-        for order in uow.repo.orders_by_ids(ids):
-            settle(uow, order)
+        if not sum(settle(uow, order) for order in uow.repo.orders_by_ids(ids)):
+            break  # as in the sweep: never loop on what settling cannot change
         uow.commit()
 
 
