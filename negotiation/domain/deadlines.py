@@ -35,3 +35,8 @@ def resolve_ship_by(original: datetime, agreed: datetime | None = None) -> Deadl
     if agreed is not None and agreed > best.at:
         best = Deadline(agreed, ShipBySource.AGREED_CARD)
     return best
+
+
+def is_met(at: datetime, deadline: datetime) -> bool:
+    """RULES.md §5: a deadline is met when the action happens strictly before it."""
+    return at < deadline

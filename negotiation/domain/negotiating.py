@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
-from negotiation.domain.deadlines import resolve_ship_by
+from negotiation.domain.deadlines import is_met, resolve_ship_by
 from negotiation.domain.enums import (
     SELLER_ROLES,
     Action,
@@ -386,5 +386,5 @@ def ship(caller: Caller, order: OrderLike, negotiation: NegotiationLike, now: da
     order.status, order.shipped_at = OrderStatus.SHIPPED, now
     events.append(DomainEvent("order.shipped", now, {
         "carrier": carrier, "tracking_no": tracking_no,
-        "late": now >= order.ship_by, "ship_by": iso_utc(order.ship_by)}))
+        "late": not is_met(now, order.ship_by), "ship_by": iso_utc(order.ship_by)}))
     return events

@@ -8,13 +8,14 @@ from datetime import datetime
 from models import Card, Order
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import SELLER_ROLES, CardReason, Role
-from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
+from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services.orders import (
     load_for_read,
     load_for_write,
     record,
     settled_even_if_refused,
+    settled_for_read,
 )
 from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import ActionView, CardView, NegotiationView, OrderView
@@ -68,12 +69,10 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
 
 def get_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
     with uow:
-        order = uow.repo.order_of_card(card_id)
-        if order is None or not caller.may_see(order):
-            raise NotFound(f"No card {card_id}.")
+        order = settled_for_read(uow, caller, uow.repo.order_of_card(card_id),
+                                 f"card {card_id}")
         if caller.role not in CARD_READERS:
             raise Forbidden("Cards are read by the order's store and its buyer.")
-        order = load_for_read(uow, caller, order.order_no)
         return CardView.of(_card_of(order, card_id), order.order_no)
 
 

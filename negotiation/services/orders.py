@@ -22,27 +22,29 @@ from negotiation.domain.enums import (
     ShipMode,
 )
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.negotiating import SYSTEM, Caller, DomainEvent
 from negotiation.services import pagination
 from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import EventView, OrderView, Page, ShipmentView
 
 EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
-SYSTEM_CALLER = Caller(role=Role.ADMIN)  # what time does, nobody asked for
 
 
 # --- shared by every use case on one order --------------------------------------------
 
 
-def record(uow: UnitOfWork, order: Order, events: list[DomainEvent], caller: Caller) -> None:
-    uow.repo.add(*(Event(order_id=order.id, at=e.at, actor=e.actor or caller.actor,
+def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
+           caller: Caller | None) -> None:
+    """Store events; those that name no actor are the caller's (or, with none, time's)."""
+    default = caller.actor if caller is not None else SYSTEM
+    uow.repo.add(*(Event(order_id=order.id, at=e.at, actor=e.actor or default,
                          type=e.type, data=e.data) for e in events))
 
 
 def settle(uow: UnitOfWork, order: Order) -> int:
     """Apply and record what time has made due; returns how many events that made."""
     events = rules.settle(order, order.negotiation, uow.now, uow.policy)
-    record(uow, order, events, SYSTEM_CALLER)
+    record(uow, order, events, None)
     return len(events)
 
 
@@ -52,9 +54,14 @@ def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
     Only when something is due does the reader take the order's lock, so on PostgreSQL
     ordinary reads never queue behind writers.
     """
-    order = uow.repo.order(order_no)
+    return settled_for_read(uow, caller, uow.repo.order(order_no), f"order {order_no}")
+
+
+def settled_for_read(uow: UnitOfWork, caller: Caller, order: Order | None,
+                     label: str) -> Order:
+    """:func:`load_for_read` for an order already fetched without a lock."""
     if order is None or not caller.may_see(order):
-        raise NotFound(f"No order {order_no}.")
+        raise NotFound(f"No {label}.")
     if rules.is_due(order, order.negotiation, uow.now):
         order = uow.repo.relock(order)
         settle(uow, order)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from models import Account, Card, Event, Order, Shipment, Store
+from negotiation.domain.deadlines import is_met
 from negotiation.domain.errors import DomainError
 
 T = TypeVar("T")
@@ -136,7 +137,7 @@ class ShipmentView:
     @classmethod
     def of(cls, shipment: Shipment, order: Order) -> ShipmentView:
         return cls(shipment.id, order.order_no, shipment.carrier, shipment.tracking_no,
-                   shipment.shipped_at, shipment.shipped_at >= order.ship_by)
+                   shipment.shipped_at, not is_met(shipment.shipped_at, order.ship_by))
 
 
 @dataclass(frozen=True)
