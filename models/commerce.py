@@ -60,6 +60,9 @@ class Order(Base):
     original_ship_by: Mapped[datetime] = mapped_column(UTCDateTime)
     ship_by: Mapped[datetime] = mapped_column(UTCDateTime)
     ship_by_source: Mapped[ShipBySource] = mapped_column(enum_column(ShipBySource))
+    # The latest ship time of the approved delay reports covering the order: one of the
+    # candidates the deadline resolver weighs, kept so it need not be looked up again.
+    reported_ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -78,5 +81,8 @@ class Shipment(Base):
     tracking_no: Mapped[str] = mapped_column(String(64), unique=True)
     shipped_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     shipped_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # An approved collection report's latest collection time. It belongs to this tracking
+    # number: a new number is a new shipment, which no report covers yet (seed 000).
+    reported_collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine, is_sqlite, session_factory
+from negotiation.adapters.evidence_store import EvidenceStore, FileEvidenceStore
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
 from negotiation.services.accounts import KnownCallers
@@ -28,6 +29,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Clock
     policy: Policy
+    evidence: EvidenceStore
     known_callers: KnownCallers = field(default_factory=KnownCallers)
 
     def uow(self) -> UnitOfWork:
@@ -57,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         POLICY={},
         SWEEP_BATCH_SIZE=500,
         IDEMPOTENCY_RETENTION_HOURS=48,
+        EVIDENCE_DIR=str(Path(app.instance_path) / "evidence"),
     )
     app.config.from_prefixed_env("NEGOTIATION")
     app.config.update(config or {})
@@ -66,9 +69,14 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     engine = build_engine(app.config["DATABASE_URL"])
     if is_sqlite(engine):
         schema.upgrade(engine)  # the embedded default needs no setup step
+    policy = Policy.from_mapping(app.config["POLICY"])
+    # Room for one evidence file and its multipart framing; larger bodies are refused
+    # before they are read.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = policy.evidence_max_bytes + 64 * 1024
     app.extensions["negotiation"] = Runtime(
         engine=engine, sessions=session_factory(engine), clock=clock or SystemClock(),
-        policy=Policy.from_mapping(app.config["POLICY"]))
+        policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])))
 
     from negotiation import api, cli, health, web
 

@@ -12,7 +12,11 @@ from pathlib import Path
 from transitions import Machine
 from transitions.extensions.diagrams import GraphMachine
 
-from negotiation.domain.machine import build_card_machine, build_negotiation_machine
+from negotiation.domain.machine import (
+    build_card_machine,
+    build_negotiation_machine,
+    build_report_machine,
+)
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "state-machine.md"
 
@@ -35,6 +39,10 @@ SECTIONS: list[tuple[str, str, Callable[..., Machine]]] = [
     ("Proposal card",
      "A card is born `PENDING`; `void` happens when the order ships while it waits.",
      build_card_machine),
+    ("Delay report",
+     "A report is born `PENDING_REVIEW`; a reviewer approves or rejects it (a rejection "
+     "carries a note), or its store withdraws it while it waits.",
+     build_report_machine),
 ]
 
 

@@ -24,6 +24,9 @@ STATUS_OF_CODE: dict[str, int] = {
     errors.TRACKING_NUMBER_IN_USE: 409,
     errors.REPORT_NOT_PENDING: 409,
     errors.REPORT_NOT_APPLICABLE: 422,
+    errors.EVIDENCE_TOO_LARGE: 413,
+    errors.EVIDENCE_TYPE_NOT_ALLOWED: 422,
+    errors.EVIDENCE_LIMIT_REACHED: 409,
     "idempotency_key_reused": 422,
     "idempotency_key_in_progress": 409,
 }

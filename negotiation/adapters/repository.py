@@ -62,7 +62,8 @@ class Repository:
 
     def visible_orders(self, caller: Caller, *, after_id: int | None, limit: int,
                        status: OrderStatus | None = None,
-                       state: NegotiationState | None = None) -> Sequence[Order]:
+                       state: NegotiationState | None = None,
+                       covered_by_report: bool | None = None) -> Sequence[Order]:
         query = _within_reach(select(Order).order_by(Order.id).limit(limit), caller)
         if after_id is not None:
             query = query.where(Order.id > after_id)
@@ -70,6 +71,9 @@ class Repository:
             query = query.where(Order.status == status)
         if state is not None:
             query = query.join(Order.negotiation).where(Negotiation.state == state)
+        if covered_by_report is not None:
+            covered = Order.covered_by_report  # type: ignore[attr-defined]
+            query = query.where(covered if covered_by_report else ~covered)
         return self.session.scalars(query).all()
 
     # --- cards -------------------------------------------------------------------------

@@ -66,9 +66,9 @@ def init_app(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
 
     from negotiation.api.resources import accounts as account_routes
-    from negotiation.api.resources import cards, orders, stores
+    from negotiation.api.resources import cards, orders, reports, stores
 
-    for module in (stores, account_routes, orders, cards):
+    for module in (stores, account_routes, orders, cards, reports):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)

@@ -41,7 +41,7 @@ def problem(status: int, code: str, detail: str,
 
 def from_domain_error(error: DomainError) -> Response:
     status = status_of(error.code)
-    field_errors = {error.field: [error.detail]} if error.field else None
+    field_errors = {name: [message] for name, message in error.fields.items()} or None
     return problem(status, error.code, error.detail, field_errors)
 
 

@@ -18,10 +18,14 @@ from negotiation.domain.enums import (
     NegotiationState,
     OrderKind,
     OrderStatus,
+    ReportKind,
+    ReportReason,
+    ReportStatus,
     Role,
     ShipBySource,
     ShipMode,
 )
+from negotiation.domain.reporting import TEXT_LIMIT as REPORT_TEXT_LIMIT
 from negotiation.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -112,6 +116,10 @@ class Order(Schema):
         metadata={"description": "Which rule set ship_by."})
     shipped_at = Instant(allow_none=True)
     negotiation_state = _one_of(NegotiationState)
+    reported_ship_by = Instant(allow_none=True, metadata={
+        "description": "The latest ship time of the approved delay reports covering it."})
+    covered_by_report = fields.Boolean(metadata={
+        "description": "An approved delay report covers the order (主动报备通过)."})
 
 
 class OrderListArgs(Schema):
@@ -120,6 +128,8 @@ class OrderListArgs(Schema):
     cursor = fields.String()
     status = _enum(OrderStatus)
     negotiation_state = _enum(NegotiationState)
+    covered_by_report = fields.Boolean(metadata={
+        "description": "Only orders an approved delay report covers (or, false, does not)."})
 
 
 class PageArgs(Schema):
@@ -185,12 +195,13 @@ class RejectionIn(Schema):
 
 # --- shipments and events --------------------------------------------------------------
 
+TRACKING_NO = [validate.Length(min=4, max=64),
+               validate.Regexp(r"^[A-Za-z0-9-]+$", error="letters, digits and - only")]
+
 
 class ShipmentIn(Schema):
     carrier = _text(100, min_length=1, required=True)
-    tracking_no = fields.String(required=True, validate=[
-        validate.Length(min=4, max=64),
-        validate.Regexp(r"^[A-Za-z0-9-]+$", error="letters, digits and - only")])
+    tracking_no = fields.String(required=True, validate=TRACKING_NO)
 
 
 class Shipment(Schema):
@@ -228,3 +239,104 @@ class Problem(Schema):
     detail = fields.String()
     code = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+# --- delay reports ---------------------------------------------------------------------
+
+REPORT_ITEM_LIMIT = 500  # a hard ceiling on a list in a body; the policy sets the real one
+
+
+class DelayReportIn(Schema):
+    kind = _enum(ReportKind, required=True)
+    reason = _enum(ReportReason, required=True)
+    description = _text(REPORT_TEXT_LIMIT, min_length=1, required=True)
+    order_nos = fields.List(fields.String(validate=validate.Regexp(
+        f"^{ORDER_NO_PATTERN}$", error="not an order number")),
+        validate=validate.Length(min=1, max=REPORT_ITEM_LIMIT))
+    tracking_nos = fields.List(fields.String(validate=TRACKING_NO),
+                               validate=validate.Length(min=1, max=REPORT_ITEM_LIMIT))
+    window_start = Instant()
+    window_end = Instant()
+    latest_ship_at = Instant()
+    latest_collect_at = Instant()
+
+
+class DecisionIn(Schema):
+    note = _text(REPORT_TEXT_LIMIT)
+
+
+class RejectionNoteIn(Schema):
+    note = _text(REPORT_TEXT_LIMIT, min_length=1, required=True)
+
+
+class ReportListArgs(PageArgs):
+    status = _enum(ReportStatus)
+    kind = _enum(ReportKind)
+    reason = _enum(ReportReason)
+    order_no = fields.String(validate=validate.Regexp(f"^{ORDER_NO_PATTERN}$",
+                                                      error="not an order number"))
+    submitted_from = Instant(metadata={"description": "Submitted at or after."})
+    submitted_to = Instant(metadata={"description": "Submitted before."})
+
+
+class EvidenceOut(Schema):
+    id = fields.Integer()
+    report_id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer(metadata={"description": "Bytes."})
+    sha256 = fields.String()
+    uploaded_by = fields.Integer()
+    uploaded_at = Instant()
+    url = fields.Method("_url", metadata={"description": "Where the file is served."})
+
+    def _url(self, evidence: object) -> str:
+        return (f"/api/v1/delay-reports/{evidence.report_id}"  # type: ignore[attr-defined]
+                f"/evidence/{evidence.id}")  # type: ignore[attr-defined]
+
+
+class EvidenceUpload(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ReportHistory(Schema):
+    at = Instant()
+    actor = fields.String()
+    action = fields.String(metadata={
+        "description": "submitted, evidence_added, approved, rejected or withdrawn."})
+    note = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class DelayReport(Schema):
+    id = fields.Integer()
+    store_id = fields.Integer()
+    kind = _one_of(ReportKind)
+    reason = _one_of(ReportReason)
+    status = _one_of(ReportStatus)
+    description = fields.String()
+    order_nos = fields.List(fields.String(), metadata={"description": "The orders it names."})
+    tracking_nos = fields.List(fields.String())
+    window_start = Instant(allow_none=True)
+    window_end = Instant(allow_none=True)
+    latest_ship_at = Instant(allow_none=True)
+    latest_collect_at = Instant(allow_none=True)
+    submitted_by = fields.Integer()
+    submitted_at = Instant()
+    review_due_at = Instant()
+    overdue = fields.Boolean(metadata={"description": "Pending past its review due time."})
+    waited_seconds = fields.Integer(metadata={
+        "description": "How long it waited for a decision: so far, or until decided."})
+    reviewed_by = fields.Integer(allow_none=True)
+    reviewed_at = Instant(allow_none=True)
+    review_note = fields.String(allow_none=True)
+
+
+class DelayReportDetail(DelayReport):
+    evidence = fields.List(fields.Nested(EvidenceOut))
+    history = fields.List(fields.Nested(ReportHistory))
+
+
+class DelayReportPage(Schema):
+    items = fields.List(fields.Nested(DelayReport))
+    next_cursor = fields.String(allow_none=True)

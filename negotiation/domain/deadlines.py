@@ -1,11 +1,11 @@
-"""Which instant is an order's ship deadline, and which rule set it."""
+"""Which instant is an order's ship or collection deadline, and which rule set it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from negotiation.domain.enums import ShipBySource
+from negotiation.domain.enums import ShipBySource, ShipMode
 from negotiation.domain.policy import Policy
 
 
@@ -25,16 +25,37 @@ def original_ship_by(paid_at: datetime, given: datetime | None, policy: Policy,
     return paid_at + policy.handling_time
 
 
-def resolve_ship_by(original: datetime, agreed: datetime | None = None) -> Deadline:
+def resolve_ship_by(original: datetime, agreed: datetime | None = None,
+                    reported: datetime | None = None) -> Deadline:
     """The effective deadline: the latest of the candidates, and the rule that won.
 
-    Ties go to the earlier candidate, so an agreement that changes nothing still reads
-    as the original deadline.
+    The candidates are the original deadline, the time of an agreed card and the latest
+    ship time of the approved delay reports covering the order. Ties go to the earlier
+    candidate, so an agreement or report that changes nothing still reads as before.
     """
     best = Deadline(original, ShipBySource.ORIGINAL)
-    if agreed is not None and agreed > best.at:
-        best = Deadline(agreed, ShipBySource.AGREED_CARD)
+    for at, source in ((agreed, ShipBySource.AGREED_CARD),
+                       (reported, ShipBySource.DELAY_REPORT)):
+        if at is not None and at > best.at:
+            best = Deadline(at, source)
     return best
+
+
+def original_collect_by(ship_mode: ShipMode, paid_at: datetime, uploaded_at: datetime,
+                        policy: Policy) -> datetime:
+    """When the first carrier scan is due (seed 004).
+
+    Normal mode counts from payment; express and tiered modes from the moment the
+    tracking number was uploaded.
+    """
+    if ship_mode is ShipMode.NORMAL:
+        return paid_at + policy.collection_window
+    return uploaded_at + policy.collection_window_after_upload
+
+
+def resolve_collect_by(original: datetime, reported: datetime | None = None) -> datetime:
+    """An approved collection report moves the deadline to its latest collection time."""
+    return reported if reported is not None and reported > original else original
 
 
 def is_met(at: datetime, deadline: datetime) -> bool:

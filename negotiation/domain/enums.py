@@ -73,3 +73,28 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     FILE_DELAY_REPORT = "file_delay_report"
     SHIP = "ship"
+
+
+class ReportKind(StrEnum):
+    SHIPMENT = "shipment"  # 延迟发货报备: named orders, a latest ship time
+    COLLECTION = "collection"  # 延迟揽收报备: named tracking numbers, a latest collection time
+    STORE = "store"  # 店铺报备: every order whose deadline falls in a window
+
+
+class ReportReason(StrEnum):
+    LARGE_CONFERENCE = "large_conference"
+    MAJOR_EVENT = "major_event"
+    NATURAL_DISASTER = "natural_disaster"
+    MERCHANT_FACTOR = "merchant_factor"
+    SPECIAL_ORDER = "special_order"
+    DUAL_ADDRESS = "dual_address"
+    EPIDEMIC_CONTROL = "epidemic_control"
+    BUYER_REQUESTED = "buyer_requested"
+    STOCK_SHORTAGE = "stock_shortage"
+
+
+class ReportStatus(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"

@@ -10,12 +10,15 @@ from __future__ import annotations
 class DomainError(Exception):
     code = "domain_error"
 
-    def __init__(self, detail: str, *, code: str | None = None, field: str | None = None):
+    def __init__(self, detail: str, *, code: str | None = None, field: str | None = None,
+                 fields: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
         if code is not None:
             self.code = code
         self.field = field
+        # Each field at fault with its own message; ``field`` alone names one with ``detail``.
+        self.fields = fields or ({field: detail} if field else {})
 
 
 class NotFound(DomainError):
@@ -60,3 +63,9 @@ CARD_EXPIRED = "card_expired"
 TRACKING_NUMBER_IN_USE = "tracking_number_in_use"
 REPORT_NOT_PENDING = "report_not_pending"
 REPORT_NOT_APPLICABLE = "report_not_applicable"
+
+# Codes of the delay-report path beyond API.md's list (its paths and fields are fixed,
+# these name what API.md leaves to the project).
+EVIDENCE_TOO_LARGE = "evidence_too_large"
+EVIDENCE_TYPE_NOT_ALLOWED = "evidence_type_not_allowed"
+EVIDENCE_LIMIT_REACHED = "evidence_limit_reached"

@@ -1,6 +1,6 @@
-"""The negotiation and card state machines: transitions as data, one machine per kind.
+"""The negotiation, card and delay-report state machines: transitions as data, one per kind.
 
-The two tables below are the single source of truth for what may follow what; the
+The tables below are the single source of truth for what may follow what; the
 diagram in docs/state-machine.md is generated from them. Each machine is shared by every
 object of its kind (``model=None``) and driven through :func:`fire`, which never attaches
 anything to the object: a machine per object, or ``add_model`` on a long-lived shared
@@ -17,10 +17,11 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from negotiation.domain.enums import CardState, NegotiationState
+from negotiation.domain.enums import CardState, NegotiationState, ReportStatus
 
 C = CardState
 N = NegotiationState
+R = ReportStatus
 
 
 CARD_TRANSITIONS: list[dict[str, Any]] = [
@@ -49,6 +50,12 @@ NEGOTIATION_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "close", "source": [N.OPEN, N.AWAITING_BUYER], "dest": N.CLOSED},
 ]
 
+REPORT_TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "approve", "source": R.PENDING_REVIEW, "dest": R.APPROVED},
+    {"trigger": "reject", "source": R.PENDING_REVIEW, "dest": R.REJECTED},
+    {"trigger": "withdraw", "source": R.PENDING_REVIEW, "dest": R.WITHDRAWN},
+]
+
 _OPTIONS: dict[str, Any] = {
     "model": None,
     "auto_transitions": False,
@@ -66,8 +73,16 @@ def build_negotiation_machine(cls: type[Machine] = Machine, **extra: Any) -> Mac
     return cls(states=N, transitions=NEGOTIATION_TRANSITIONS, initial=N.OPEN, **_OPTIONS, **extra)
 
 
+def build_report_machine(cls: type[Machine] = Machine, **extra: Any) -> Machine:
+    # A report's state is its ``status``, the name API.md gives it.
+    options = {**_OPTIONS, "model_attribute": "status"}
+    return cls(states=R, transitions=REPORT_TRANSITIONS, initial=R.PENDING_REVIEW,
+               **options, **extra)
+
+
 CARD_MACHINE = build_card_machine()
 NEGOTIATION_MACHINE = build_negotiation_machine()
+REPORT_MACHINE = build_report_machine()
 
 
 class TransitionRejected(RuntimeError):
@@ -83,9 +98,11 @@ def fire(machine: Machine, model: Any, trigger: str, **kwargs: Any) -> None:
     try:
         moved = event.trigger(model, **kwargs)
     except MachineError as err:
-        raise TransitionRejected(f"{trigger!r} is not allowed from {model.state}") from err
+        state = getattr(model, machine.model_attribute)
+        raise TransitionRejected(f"{trigger!r} is not allowed from {state}") from err
     if not moved:
-        raise TransitionRejected(f"{trigger!r} matched no transition from {model.state}")
+        state = getattr(model, machine.model_attribute)
+        raise TransitionRejected(f"{trigger!r} matched no transition from {state}")
 
 
 def final_states(machine: Machine) -> frozenset[Any]:

@@ -43,6 +43,7 @@ class OrderLike(Protocol):
     original_ship_by: datetime
     ship_by: datetime
     ship_by_source: Any
+    reported_ship_by: datetime | None
     shipped_at: datetime | None
 
 
@@ -328,17 +329,26 @@ def accept(caller: Caller, order: OrderLike, negotiation: NegotiationLike, card:
     fire(CARD_MACHINE, card, "accept")
     card.answered_at = now
     fire(NEGOTIATION_MACHINE, negotiation, "agree")
-    previous = order.ship_by
-    deadline = resolve_ship_by(order.original_ship_by, agreed=card.proposed_ship_by)
-    order.ship_by, order.ship_by_source = deadline.at, deadline.source
     return [
         DomainEvent("card.accepted", now, _card_data(card)),
         DomainEvent("negotiation.agreed", now,
                     {"agreed_ship_by": iso_utc(card.proposed_ship_by)}),
-        DomainEvent("order.deadline_changed", now, {
-            "from": iso_utc(previous), "to": iso_utc(deadline.at),
-            "source": deadline.source.value}),
+        *move_deadline(order, card.proposed_ship_by, now),
     ]
+
+
+def move_deadline(order: OrderLike, agreed: datetime | None,
+                  now: datetime) -> list[DomainEvent]:
+    """Resolve the order's deadline again from its candidates; an event if it changed."""
+    previous, previous_source = order.ship_by, order.ship_by_source
+    deadline = resolve_ship_by(order.original_ship_by, agreed=agreed,
+                               reported=order.reported_ship_by)
+    order.ship_by, order.ship_by_source = deadline.at, deadline.source
+    if (deadline.at, deadline.source) == (previous, previous_source):
+        return []
+    return [DomainEvent("order.deadline_changed", now, {
+        "from": iso_utc(previous), "to": iso_utc(deadline.at),
+        "source": deadline.source.value})]
 
 
 def reject(caller: Caller, order: OrderLike, negotiation: NegotiationLike, card: Any,

@@ -23,6 +23,25 @@ class Policy:
     """How many of a store's latest decided cards the abuse rule looks at (§2.4)."""
     abuse_ratio: float = 0.8
     """Share of rejected or expired cards in that sample that flags the store."""
+    collection_window: timedelta = timedelta(hours=72)
+    """Normal mode: the first carrier scan is due this long after payment (seed 004)."""
+    collection_window_after_upload: timedelta = timedelta(hours=24)
+    """Express and tiered modes: due this long after the tracking number (seed 004)."""
+    report_horizon: timedelta = timedelta(days=15)
+    """A report's latest time is at most this far after the deadline it replaces."""
+    review_window: timedelta = timedelta(hours=48)
+    """A report's review is due this long after submission (seed 000; seed 001 says 24 h)."""
+    store_window_max: timedelta = timedelta(days=30)
+    """The longest window one store report may cover."""
+    report_max_items: int = 100
+    """Orders or tracking numbers one report may name."""
+    evidence_max_bytes: int = 10 * 1024 * 1024
+    """The largest evidence file accepted."""
+    evidence_max_files: int = 10
+    """Evidence files one report may carry."""
+    evidence_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp",
+                                       "application/pdf")
+    """The kinds of evidence accepted, recognised by their content, not their name."""
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Policy:
@@ -38,7 +57,7 @@ class Policy:
             elif key.endswith("_days") and key.removesuffix("_days") in known:
                 changes[key.removesuffix("_days")] = timedelta(days=value)
             elif key in known:
-                changes[key] = value
+                changes[key] = tuple(value) if isinstance(value, list) else value
             else:
                 raise ValueError(f"unknown policy setting {key!r}")
         return replace(policy, **changes)

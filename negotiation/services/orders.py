@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from models import Event, Negotiation, Order, Shipment
+from models import Event, Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain import negotiating as rules
@@ -115,17 +115,25 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
         original = original_ship_by(paid_at, ship_by, uow.policy, store.handling_hours)
         if original <= paid_at:
             raise InvalidInput("ship_by must be after paid_at.", field="ship_by")
-        deadline = resolve_ship_by(original)
+        # An approved store report whose window holds the new deadline covers it too.
+        covering = ([] if kind is OrderKind.VIRTUAL else
+                    uow.reports.approved_store_reports_covering(store.id, original))
+        reported = max((r.latest_ship_at for r in covering if r.latest_ship_at), default=None)
+        deadline = resolve_ship_by(original, reported=reported)
         order = Order(order_no=order_no, store=store, buyer_id=buyer_id, amount=amount,
                       kind=kind, ship_mode=ship_mode, region=region or store.region,
                       status=OrderStatus.AWAITING_SHIPMENT, paid_at=paid_at,
                       original_ship_by=original, ship_by=deadline.at,
-                      ship_by_source=deadline.source, created_at=uow.now,
+                      ship_by_source=deadline.source, reported_ship_by=reported,
+                      created_at=uow.now,
                       negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]))
         uow.repo.add(order)
         uow.flush()
+        uow.repo.add(*(ReportItem(report_id=r.id, order_id=order.id, order_no=order_no)
+                       for r in covering))
         record(uow, order, [DomainEvent("order.created", uow.now, {
-            "ship_by": iso_utc(deadline.at)})], caller)
+            "ship_by": iso_utc(deadline.at), "ship_by_source": deadline.source.value,
+            **({"report_ids": [r.id for r in covering]} if covering else {})})], caller)
         settle(uow, order)  # an order created past its deadline is born lapsed
         uow.commit()
         return OrderView.of(order)
@@ -138,7 +146,8 @@ def get_order(uow: UnitOfWork, caller: Caller, order_no: str) -> OrderView:
 
 def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | None = None,
                 status: OrderStatus | None = None,
-                state: NegotiationState | None = None) -> Page[OrderView]:
+                state: NegotiationState | None = None,
+                covered_by_report: bool | None = None) -> Page[OrderView]:
     """The caller's orders, oldest first, as they stand now.
 
     Filters match stored states, so what time made due within the caller's reach is
@@ -149,7 +158,8 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
         if status is not None or state is not None:
             _settle_due_orders_of(uow, caller)
         orders = list(uow.repo.visible_orders(caller, after_id=after_id, limit=limit + 1,
-                                              status=status, state=state))
+                                              status=status, state=state,
+                                              covered_by_report=covered_by_report))
         more = len(orders) > limit
         orders = orders[:limit]
         due = [o for o in orders if rules.is_due(o, o.negotiation, uow.now)]

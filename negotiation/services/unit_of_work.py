@@ -10,6 +10,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from negotiation.adapters.report_repository import ReportRepository
 from negotiation.adapters.repository import Repository
 from negotiation.clock import Clock
 from negotiation.domain.errors import Conflict
@@ -25,6 +26,7 @@ class UnitOfWork:
 
     session: Session
     repo: Repository
+    reports: ReportRepository
     now: datetime
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
@@ -35,6 +37,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
+        self.reports = ReportRepository(self.session)
         self.now = self.clock.now()
         return self
 

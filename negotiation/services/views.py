@@ -67,6 +67,8 @@ class OrderView:
     ship_by_source: str
     shipped_at: datetime | None
     negotiation_state: str
+    reported_ship_by: datetime | None
+    covered_by_report: bool
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -74,7 +76,8 @@ class OrderView:
                    order.ship_mode.value, order.region, order.amount, order.status.value,
                    order.paid_at, order.original_ship_by, order.ship_by,
                    order.ship_by_source.value, order.shipped_at,
-                   order.negotiation.state.value)
+                   order.negotiation.state.value, order.reported_ship_by,
+                   bool(order.covered_by_report))
 
 
 @dataclass(frozen=True)

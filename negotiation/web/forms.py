@@ -50,12 +50,16 @@ class WebForm(FlaskForm):
 
     def refuse(self, error: DomainError) -> None:
         """Show ``error`` next to the field it names, else above the whole form."""
-        message = refusal_message(error)
-        field = self._fields.get(error.field) if error.field else None
-        if field is not None and field.name != "csrf_token":
-            field.errors = [*field.errors, message]
-        else:
-            self.problems.append(message)
+        shown = False
+        for name, detail in error.fields.items():
+            field = self._fields.get(name)
+            if field is not None and field.name != "csrf_token":
+                message = (refusal_message(error) if detail == error.detail
+                           else timefmt.localize_text(detail))
+                field.errors = [*field.errors, message]
+                shown = True
+        if not shown:
+            self.problems.append(refusal_message(error))
 
 
 def refusal_message(error: DomainError) -> str:

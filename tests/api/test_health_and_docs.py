@@ -1,5 +1,6 @@
 """Probes and the API's own description: /healthz, /readyz, the OpenAPI document, /api/docs."""
 
+import dataclasses
 import json
 
 import pytest
@@ -44,8 +45,7 @@ def test_readyz_answers_200_when_the_database_is_reachable(client):
 def test_readyz_answers_503_when_the_database_is_not_reachable(client, app, tmp_path):
     runtime = app.extensions["negotiation"]
     broken = build_engine(f"sqlite:///{tmp_path}/missing-dir/nothing.sqlite3")
-    app.extensions["negotiation"] = type(runtime)(
-        engine=broken, sessions=runtime.sessions, clock=runtime.clock, policy=runtime.policy)
+    app.extensions["negotiation"] = dataclasses.replace(runtime, engine=broken)
     try:
         response = client.get("/readyz")
     finally:

@@ -55,6 +55,7 @@ class FakeOrder:
     original_ship_by: datetime = DEADLINE
     ship_by: datetime = DEADLINE
     ship_by_source: ShipBySource = ShipBySource.ORIGINAL
+    reported_ship_by: datetime | None = None
     shipped_at: datetime | None = None
 
 

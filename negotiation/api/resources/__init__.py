@@ -13,6 +13,7 @@ ERROR_DESCRIPTIONS = {
     403: "The caller's role may never do this (`forbidden`).",
     404: "Absent, or not the caller's to see (`not_found`).",
     409: "A rule refused the action; `code` names it.",
+    413: "The file is larger than the policy allows (`evidence_too_large`).",
     422: "Invalid input; `errors` names each field.",
 }
 

@@ -30,7 +30,8 @@ class Orders(MethodView):
         """List the orders the caller may see, oldest first."""
         return orders.list_orders(runtime().uow(), current_caller(), limit=args["limit"],
                                   cursor=args.get("cursor"), status=args.get("status"),
-                                  state=args.get("negotiation_state"))
+                                  state=args.get("negotiation_state"),
+                                  covered_by_report=args.get("covered_by_report"))
 
 
 @blp.route("/orders/<order_no:order_no>")

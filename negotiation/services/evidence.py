@@ -1,0 +1,81 @@
+"""Evidence files of a delay report: attach one, read one back.
+
+The bytes go to the evidence store before the row that names them is committed, so a
+committed row always has its file; a failed commit removes the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import BinaryIO
+
+from models import Evidence, ReportHistoryEntry
+from negotiation.adapters.evidence_store import EvidenceStore
+from negotiation.domain import errors, reporting
+from negotiation.domain.errors import InvalidInput, NotFound, Refused
+from negotiation.domain.evidence import safe_filename, sniff
+from negotiation.domain.negotiating import Caller
+from negotiation.services.report_queries import readable_report
+from negotiation.services.report_views import EvidenceView
+from negotiation.services.unit_of_work import UnitOfWork
+
+
+def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_id: int, *,
+                 filename: str | None, stream: BinaryIO) -> EvidenceView:
+    policy = uow.policy
+    data = stream.read(policy.evidence_max_bytes + 1)
+    with uow:
+        report = uow.reports.report(report_id, lock=True)
+        if report is None or not reporting.may_read(caller, report):
+            raise NotFound(f"No delay report {report_id}.")
+        refusal = reporting.evidence_refusal(caller, report)
+        if refusal is not None:
+            raise refusal
+        content_type = _checked_type(data, uow)
+        if len(uow.reports.evidence(report.id)) >= policy.evidence_max_files:
+            raise Refused(f"A report carries at most {policy.evidence_max_files} files.",
+                          code=errors.EVIDENCE_LIMIT_REACHED, field="file")
+        evidence = Evidence(
+            report_id=report.id, filename=safe_filename(filename, content_type),
+            content_type=content_type, size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            storage_key=f"reports/{report.id}/{uuid.uuid4().hex}", uploaded_by=caller.account_id,
+            uploaded_at=uow.now)
+        uow.repo.add(evidence, ReportHistoryEntry(
+            report_id=report.id, at=uow.now, actor=caller.actor, action="evidence_added",
+            data={"filename": evidence.filename, "size": evidence.size}))
+        uow.flush()
+        files.put(evidence.storage_key, data)
+        try:
+            uow.commit()
+        except BaseException:
+            files.delete(evidence.storage_key)
+            raise
+        return EvidenceView.of(evidence)
+
+
+def _checked_type(data: bytes, uow: UnitOfWork) -> str:
+    policy = uow.policy
+    if len(data) > policy.evidence_max_bytes:
+        raise Refused(f"An evidence file is at most {policy.evidence_max_bytes // 1024} KiB.",
+                      code=errors.EVIDENCE_TOO_LARGE, field="file")
+    if not data:
+        raise InvalidInput("The file is empty.", field="file")
+    content_type = sniff(data[:16])
+    if content_type is None or content_type not in policy.evidence_types:
+        allowed = ", ".join(policy.evidence_types)
+        raise Refused(f"Evidence must be one of {allowed}; this file is none of them.",
+                      code=errors.EVIDENCE_TYPE_NOT_ALLOWED, field="file")
+    return content_type
+
+
+def read_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_id: int,
+                  evidence_id: int) -> tuple[EvidenceView, bytes]:
+    """A file and what it is: only for the report's store and for reviewers."""
+    with uow:
+        readable_report(uow, caller, report_id)
+        evidence = uow.reports.evidence_item(report_id, evidence_id)
+        if evidence is None:
+            raise NotFound(f"No evidence {evidence_id} on report {report_id}.")
+        return EvidenceView.of(evidence), files.get(evidence.storage_key)
