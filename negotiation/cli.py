@@ -70,6 +70,9 @@ def demo_command(url: str) -> None:
     click.echo("Orders:")
     for order_no, state in seeded.orders:
         click.echo(f"  {order_no:<24} {state}")
+    click.echo("Delay reports:")
+    for report_id, kind, named, status in seeded.reports:
+        click.echo(f"  report {report_id:<5} {kind:<10} {status:<14} {named}")
 
 
 def _create_app() -> Flask:

@@ -1,4 +1,4 @@
-"""Demo data: one store, its people, and an order in every negotiation state."""
+"""Demo data: one store, its people, an order in every negotiation state, delay reports."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from negotiation.app import Runtime
-from negotiation.domain.enums import CardReason, OrderKind, Role
+from negotiation.domain.enums import CardReason, OrderKind, ReportKind, ReportReason, Role
 from negotiation.domain.negotiating import Caller
-from negotiation.services import accounts, cards, orders, stores
+from negotiation.services import accounts, cards, orders, report_queries, reports, stores
 
 ADMIN = Caller(role=Role.ADMIN)
 
@@ -20,6 +20,7 @@ class Seeded:
     store_name: str
     tokens: list[tuple[str, str, str]] = field(default_factory=list)
     orders: list[tuple[str, str]] = field(default_factory=list)
+    reports: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 def seed(rt: Runtime) -> Seeded:
@@ -39,7 +40,7 @@ def seed(rt: Runtime) -> Seeded:
     owner = account(Role.OWNER, "店主 Owner Wang")
     agent = account(Role.AGENT, "客服 Agent Li")
     buyer = account(Role.BUYER, "买家 Buyer Zhang")
-    account(Role.REVIEWER, "审核 Reviewer Chen")
+    reviewer = account(Role.REVIEWER, "审核 Reviewer Chen")
     prefix = f"DEMO{store.id}"
 
     def order(suffix: str, *, paid_hours_ago: float = 2, kind: OrderKind = OrderKind.PHYSICAL,
@@ -68,12 +69,41 @@ def seed(rt: Runtime) -> Seeded:
                           note="太晚了 Too late")
     order("FAILED-DEADLINE", paid_hours_ago=60, ship_by_hours=-12)
     propose(closed := order("CLOSED"), 4)
-    orders.ship_order(rt.uow(), owner, closed, carrier="SF Express",
-                      tracking_no=f"SF{store.id:04d}{int(now.timestamp())}")
+    tracking_no = f"SF{store.id:04d}{int(now.timestamp())}"
+    orders.ship_order(rt.uow(), owner, closed, carrier="SF Express", tracking_no=tracking_no)
     order("VIRTUAL", kind=OrderKind.VIRTUAL)
 
+    def report(kind: ReportKind, reason: ReportReason, description: str, named: str,
+               **fields: object) -> int:
+        view = reports.file_report(rt.uow(), agent, kind=kind, reason=reason,
+                                   description=description, **fields)  # type: ignore[arg-type]
+        made.reports.append((view.id, kind.value, named, view.status))
+        return view.id
+
+    # The fallback after failed negotiation, waiting for review.
+    report(ReportKind.SHIPMENT, ReportReason.STOCK_SHORTAGE,
+           "刻字机故障，配件周四到货 The engraver broke; parts arrive Thursday", exhausted,
+           order_nos=[exhausted], latest_ship_at=now + timedelta(days=7))
+    # An approved report that moved an order's deadline.
+    approved = report(ReportKind.SHIPMENT, ReportReason.NATURAL_DISASTER,
+                      "暴雨封路 Roads closed by rainstorms", reported := order("REPORTED"),
+                      order_nos=[reported], latest_ship_at=now + timedelta(days=5))
+    reports.approve_report(rt.uow(), reviewer, approved, note="气象预警属实 Warning confirmed")
+    # A rejected collection report, and a store report for a coming lockdown.
+    rejected = report(ReportKind.COLLECTION, ReportReason.MAJOR_EVENT,
+                      "赛事期间快递停收 Carriers pause pickups during the games", tracking_no,
+                      tracking_nos=[tracking_no], latest_collect_at=now + timedelta(days=5))
+    reports.reject_report(rt.uow(), reviewer, rejected,
+                          note="未见停收通知 No carrier notice attached")
+    report(ReportKind.STORE, ReportReason.EPIDEMIC_CONTROL,
+           "仓库所在城市临时管控 The warehouse city is locked down", "whole store",
+           window_start=now + timedelta(days=3), window_end=now + timedelta(days=6),
+           latest_ship_at=now + timedelta(days=10))
+    made.reports = [(id_, kind, named, report_queries.get_report(rt.uow(), reviewer, id_).status)
+                    for id_, kind, named, _ in made.reports]
+
     for order_no in (f"{prefix}-OPEN", awaiting, agreed, exhausted, f"{prefix}-FAILED-DEADLINE",
-                     closed, f"{prefix}-VIRTUAL"):
+                     closed, f"{prefix}-VIRTUAL", reported):
         state = cards.get_negotiation(rt.uow(), ADMIN, order_no).state
         made.orders.append((order_no, state))
     return made

@@ -20,6 +20,13 @@ CONTRACT_PATHS = {
     "/api/v1/cards/{card_id}/withdraw": {"post"},
     "/api/v1/orders/{order_no}/shipments": {"post"},
     "/api/v1/orders/{order_no}/events": {"get"},
+    "/api/v1/delay-reports": {"post", "get"},
+    "/api/v1/delay-reports/{report_id}": {"get"},
+    "/api/v1/delay-reports/{report_id}/evidence": {"post"},
+    "/api/v1/delay-reports/{report_id}/evidence/{evidence_id}": {"get"},
+    "/api/v1/delay-reports/{report_id}/approve": {"post"},
+    "/api/v1/delay-reports/{report_id}/reject": {"post"},
+    "/api/v1/delay-reports/{report_id}/withdraw": {"post"},
 }
 
 

@@ -50,6 +50,17 @@ def test_demo_prints_working_tokens_and_orders_in_every_negotiation_state(runner
     assert negotiation.json["actions"]["accept"]["allowed"] is True
 
 
+def test_demo_files_reports_of_every_kind_some_decided(runner, client):
+    result = runner.invoke(args=["demo"])
+    reviewer = re.search(r"^\s+reviewer\s+.*?\s(\S{40,})$", result.output, re.MULTILINE).group(1)
+    listed = client.get("/api/v1/delay-reports",
+                        headers={"Authorization": f"Bearer {reviewer}"}).json["items"]
+    assert {r["kind"] for r in listed} == {"shipment", "collection", "store"}
+    assert {r["status"] for r in listed} == {"pending_review", "approved", "rejected"}
+    printed = re.findall(r"^\s+report (\d+)\s+(\w+)\s+(\w+)", result.output, re.MULTILINE)
+    assert sorted(printed) == sorted((str(r["id"]), r["kind"], r["status"]) for r in listed)
+
+
 def test_demo_can_run_twice_on_one_database(runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     second = runner.invoke(args=["demo"])
