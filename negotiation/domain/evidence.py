@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Magic numbers of the formats a seller's evidence comes in: photos, screenshots, PDFs.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -14,7 +15,7 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
               "image/webp": ".webp", "application/pdf": ".pdf"}
-UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"<>:|?*]")
+UNSAFE_IN_NAME = re.compile(r"[/\\\"<>:|?*]")
 NAME_LIMIT = 200
 
 
@@ -28,5 +29,8 @@ def sniff(head: bytes) -> str | None:
 def safe_filename(name: str | None, content_type: str) -> str:
     """A name fit to show and to offer for download: no path, no control characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Control and format characters (C0, C1, bidi overrides) could disguise the name or
+    # steer a terminal that prints it; path and shell punctuation could do worse.
+    base = "".join("_" if unicodedata.category(c).startswith("C") else c for c in base)
     base = UNSAFE_IN_NAME.sub("_", base).strip(" .")[:NAME_LIMIT]
     return base or f"evidence{EXTENSIONS.get(content_type, '')}"

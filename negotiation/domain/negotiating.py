@@ -219,20 +219,37 @@ def ship_refusal(caller: Caller, order: OrderLike) -> DomainError | None:
     return None
 
 
-def delay_report_refusal(caller: Caller, order: OrderLike) -> DomainError | None:
-    """A report stays possible without negotiation, after failure and after agreement."""
+def report_applicability_problem(order: OrderLike) -> str | None:
+    """Why a delay report can no longer name this order, or None."""
+    if order.status is not OrderStatus.AWAITING_SHIPMENT:
+        return f"is {order.status.value}; a report no longer applies to it"
+    if order.kind is OrderKind.VIRTUAL:
+        return "is virtual; it has nothing to ship"
+    return None
+
+
+def delay_report_refusal(caller: Caller, order: OrderLike,
+                         covered_by: int | None = None) -> DomainError | None:
+    """A report stays possible without negotiation, after failure and after agreement,
+    until the order ships or closes or a shipment report (``covered_by``) covers it."""
     if not caller.is_seller_of(order.store_id):
         return Forbidden("Only the store's owner or its agents may file delay reports.")
-    if order.status is not OrderStatus.AWAITING_SHIPMENT:
-        return Refused(f"The order is {order.status.value}; a report no longer applies.",
+    problem = report_applicability_problem(order)
+    if problem is not None:
+        return Refused(f"The order {problem}.", code=errors.REPORT_NOT_APPLICABLE)
+    if covered_by is not None:
+        return Refused(f"Delay report {covered_by} already covers the order.",
                        code=errors.REPORT_NOT_APPLICABLE)
     return None
 
 
 def available_actions(caller: Caller, store: StoreLike, order: OrderLike,
-                      negotiation: NegotiationLike, now: datetime,
-                      policy: Policy) -> dict[Action, DomainError | None]:
-    """For each action, None when the caller may take it now, else the refusal."""
+                      negotiation: NegotiationLike, now: datetime, policy: Policy,
+                      report_covering: int | None = None) -> dict[Action, DomainError | None]:
+    """For each action, None when the caller may take it now, else the refusal.
+
+    ``report_covering`` is a pending or approved shipment report naming the order.
+    """
     card = pending_card(negotiation) or latest_card(negotiation)
     answer = answer_refusal(caller, order, card, now)
     return {
@@ -240,7 +257,7 @@ def available_actions(caller: Caller, store: StoreLike, order: OrderLike,
         Action.ACCEPT: answer,
         Action.REJECT: answer,
         Action.WITHDRAW: withdraw_refusal(caller, order, card, now),
-        Action.FILE_DELAY_REPORT: delay_report_refusal(caller, order),
+        Action.FILE_DELAY_REPORT: delay_report_refusal(caller, order, report_covering),
         Action.SHIP: ship_refusal(caller, order),
     }
 

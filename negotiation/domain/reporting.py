@@ -14,15 +14,19 @@ from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain.enums import (
     SELLER_ROLES,
-    OrderKind,
-    OrderStatus,
     ReportKind,
     ReportStatus,
     Role,
 )
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, Refused
 from negotiation.domain.machine import REPORT_MACHINE, fire
-from negotiation.domain.negotiating import Caller, DomainEvent, OrderLike, move_deadline
+from negotiation.domain.negotiating import (
+    Caller,
+    DomainEvent,
+    OrderLike,
+    move_deadline,
+    report_applicability_problem,
+)
 from negotiation.domain.policy import Policy
 
 TEXT_LIMIT = 1000  # a report's description and a reviewer's note, as stored
@@ -111,13 +115,11 @@ def file_refusal(caller: Caller) -> DomainError | None:
 
 def order_refusal(order_no: str, order: OrderLike) -> DomainError | None:
     """Whether a report may name this order (shipment and store kinds)."""
-    if order.status is not OrderStatus.AWAITING_SHIPMENT:
-        return Refused(f"Order {order_no} is {order.status.value}; a report no longer "
-                       f"applies to it.", code=errors.REPORT_NOT_APPLICABLE, field="order_nos")
-    if order.kind is OrderKind.VIRTUAL:
-        return Refused(f"Order {order_no} is virtual; it has nothing to ship.",
-                       code=errors.REPORT_NOT_APPLICABLE, field="order_nos")
-    return None
+    problem = report_applicability_problem(order)
+    if problem is None:
+        return None
+    return Refused(f"Order {order_no} {problem}.", code=errors.REPORT_NOT_APPLICABLE,
+                   field="order_nos")
 
 
 def already_covered(label: str, field: str, report_id: int,

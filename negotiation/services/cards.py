@@ -7,7 +7,7 @@ from datetime import datetime
 
 from models import Card, Order
 from negotiation.domain import negotiating as rules
-from negotiation.domain.enums import SELLER_ROLES, CardReason, Role
+from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services.orders import (
@@ -38,7 +38,7 @@ def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> Negotiati
     negotiation = order.negotiation
     accepted = rules.accepted_card(negotiation)
     actions = rules.available_actions(caller, order.store, order, negotiation, uow.now,
-                                      uow.policy)
+                                      uow.policy, _shipment_report_of(uow, caller, order))
     return NegotiationView(
         order_no=order.order_no, state=negotiation.state.value,
         cards_used=len(negotiation.cards),
@@ -47,6 +47,14 @@ def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> Negotiati
         agreed_ship_by=accepted.proposed_ship_by if accepted else None,
         actions={action.value: ActionView.of(refusal) for action, refusal in actions.items()},
         order=OrderView.of(order))
+
+
+def _shipment_report_of(uow: UnitOfWork, caller: Caller, order: Order) -> int | None:
+    """A pending or approved shipment report naming the order (asked of its sellers only)."""
+    if not caller.is_seller_of(order.store_id):
+        return None
+    covering = uow.reports.covering(ReportKind.SHIPMENT, order_ids=[order.id])
+    return covering[0][1].id if covering else None
 
 
 def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
