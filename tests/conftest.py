@@ -102,6 +102,7 @@ def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Any]:
         "DATABASE_URL": database_url,
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "SECRET_KEY": "test-secret",
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }, clock=clock)
     yield app
     app.extensions["negotiation"].engine.dispose()

@@ -308,6 +308,13 @@ class ReportHistory(Schema):
     data = fields.Dict()
 
 
+class ReportActions(Schema):
+    approve = fields.Nested(ActionAvailability)
+    reject = fields.Nested(ActionAvailability)
+    withdraw = fields.Nested(ActionAvailability)
+    add_evidence = fields.Nested(ActionAvailability)
+
+
 class DelayReport(Schema):
     id = fields.Integer()
     store_id = fields.Integer()
@@ -330,6 +337,8 @@ class DelayReport(Schema):
     reviewed_by = fields.Integer(allow_none=True)
     reviewed_at = Instant(allow_none=True)
     review_note = fields.String(allow_none=True)
+    actions = fields.Nested(ReportActions, metadata={
+        "description": "What the caller may do to the report now, and why not."})
 
 
 class DelayReportDetail(DelayReport):

@@ -130,10 +130,18 @@ def already_covered(label: str, field: str, report_id: int,
                    code=errors.REPORT_NOT_APPLICABLE, field=field)
 
 
+def role_refusal(caller: Caller, trigger: str) -> DomainError | None:
+    """Whether the caller's role may ever take this step on a report, whichever report:
+    checked before the report is looked up, so a 403 tells nothing about what exists."""
+    if trigger in ("approve", "reject"):
+        if caller.role is not Role.REVIEWER:
+            return Forbidden("Only platform reviewers decide delay reports.")
+        return None
+    return file_refusal(caller)  # withdrawing and adding evidence: the store's sellers
+
+
 def review_refusal(caller: Caller, report: ReportLike) -> DomainError | None:
-    if caller.role is not Role.REVIEWER:
-        return Forbidden("Only platform reviewers decide delay reports.")
-    return pending_refusal(report)
+    return role_refusal(caller, "approve") or pending_refusal(report)
 
 
 def withdraw_refusal(caller: Caller, report: ReportLike) -> DomainError | None:
@@ -146,6 +154,15 @@ def evidence_refusal(caller: Caller, report: ReportLike) -> DomainError | None:
     if not caller.is_seller_of(report.store_id):
         return Forbidden("Only the store's owner or its agents add evidence to its reports.")
     return pending_refusal(report)
+
+
+def report_actions(caller: Caller, report: ReportLike) -> dict[str, DomainError | None]:
+    """For each thing one may do to a report, None when the caller may now, else why not:
+    the same refusals the use cases raise, so buttons never offer what would be refused."""
+    review = review_refusal(caller, report)
+    return {"approve": review, "reject": review,
+            "withdraw": withdraw_refusal(caller, report),
+            "add_evidence": evidence_refusal(caller, report)}
 
 
 def pending_refusal(report: ReportLike) -> DomainError | None:

@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from typing import BinaryIO
 
-from models import Evidence, ReportHistoryEntry
+from models import Event, Evidence, ReportHistoryEntry
 from negotiation.adapters.evidence_store import EvidenceStore
 from negotiation.domain import errors, reporting
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
@@ -23,6 +23,9 @@ from negotiation.services.unit_of_work import UnitOfWork
 
 def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_id: int, *,
                  filename: str | None, stream: BinaryIO) -> EvidenceView:
+    refusal = reporting.role_refusal(caller, "add_evidence")
+    if refusal is not None:
+        raise refusal
     policy = uow.policy
     data = stream.read(policy.evidence_max_bytes + 1)
     with uow:
@@ -45,6 +48,11 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         uow.repo.add(evidence, ReportHistoryEntry(
             report_id=report.id, at=uow.now, actor=caller.actor, action="evidence_added",
             data={"filename": evidence.filename, "size": evidence.size}))
+        # Every report change shows on the timelines of the orders it names.
+        added = reporting.report_event(report, "report.evidence_added", uow.now,
+                                       filename=evidence.filename)
+        uow.repo.add(*(Event(order_id=item.order_id, at=added.at, actor=caller.actor,
+                             type=added.type, data=added.data) for item in report.items))
         uow.flush()
         files.put(evidence.storage_key, data)
         try:

@@ -16,9 +16,9 @@ from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import Page
 
 
-def report_detail(uow: UnitOfWork, report: DelayReport) -> ReportView:
+def report_detail(uow: UnitOfWork, caller: Caller, report: DelayReport) -> ReportView:
     return ReportView.of(
-        report, uow.now,
+        report, uow.now, caller,
         evidence=[EvidenceView.of(e) for e in uow.reports.evidence(report.id)],
         history=[HistoryView.of(h) for h in uow.reports.history(report.id)])
 
@@ -32,7 +32,7 @@ def readable_report(uow: UnitOfWork, caller: Caller, report_id: int) -> DelayRep
 
 def get_report(uow: UnitOfWork, caller: Caller, report_id: int) -> ReportView:
     with uow:
-        return report_detail(uow, readable_report(uow, caller, report_id))
+        return report_detail(uow, caller, readable_report(uow, caller, report_id))
 
 
 def list_reports(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | None = None,
@@ -59,4 +59,4 @@ def list_reports(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | N
         reports = reports[:limit]
         next_cursor = (pagination.encode_instant_id(reports[-1].review_due_at, reports[-1].id)
                        if more else None)
-        return Page([ReportView.of(r, uow.now) for r in reports], next_cursor)
+        return Page([ReportView.of(r, uow.now, caller) for r in reports], next_cursor)

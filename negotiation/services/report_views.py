@@ -8,6 +8,8 @@ from typing import Any
 
 from models import DelayReport, Evidence, ReportHistoryEntry
 from negotiation.domain import reporting
+from negotiation.domain.negotiating import Caller
+from negotiation.services.views import ActionView
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,12 @@ class ReportView:
     reviewed_by: int | None
     reviewed_at: datetime | None
     review_note: str | None
+    actions: dict[str, ActionView]
     evidence: list[EvidenceView] = field(default_factory=list)
     history: list[HistoryView] = field(default_factory=list)
 
     @classmethod
-    def of(cls, report: DelayReport, now: datetime, *,
+    def of(cls, report: DelayReport, now: datetime, caller: Caller, *,
            evidence: list[EvidenceView] | None = None,
            history: list[HistoryView] | None = None) -> ReportView:
         return cls(
@@ -79,4 +82,6 @@ class ReportView:
             report.review_due_at, reporting.is_overdue(report, now),
             int(reporting.waited(report, now).total_seconds()),
             report.reviewed_by, report.reviewed_at, report.review_note,
+            {name: ActionView.of(refusal)
+             for name, refusal in reporting.report_actions(caller, report).items()},
             evidence or [], history or [])

@@ -70,7 +70,7 @@ def file_report(uow: UnitOfWork, caller: Caller, *, kind: ReportKind, reason: Re
         _tell_orders(uow, orders, reporting.report_event(report, "report.submitted", uow.now),
                      caller)
         uow.commit()
-        return report_detail(uow, report)
+        return report_detail(uow, caller, report)
 
 
 def approve_report(uow: UnitOfWork, caller: Caller, report_id: int,
@@ -192,6 +192,9 @@ def _check_store_window(uow: UnitOfWork, store_id: int, start: datetime, end: da
 
 def _decide(uow: UnitOfWork, caller: Caller, report_id: int, trigger: str,
             note: str | None) -> ReportView:
+    refusal = reporting.role_refusal(caller, trigger)
+    if refusal is not None:
+        raise refusal
     if note is not None and len(note) > reporting.TEXT_LIMIT:
         raise _invalid({"note": f"At most {reporting.TEXT_LIMIT} characters."})
     with uow:
@@ -208,7 +211,7 @@ def _decide(uow: UnitOfWork, caller: Caller, report_id: int, trigger: str,
                 record(uow, order, _apply(uow, report, order), caller)
         _remember(uow, report, caller, decision.status.value, note=decision.note)
         uow.commit()
-        return report_detail(uow, report)
+        return report_detail(uow, caller, report)
 
 
 def _orders_to_tell(uow: UnitOfWork, report: DelayReport) -> list[Order]:

@@ -1,4 +1,4 @@
-"""Server-rendered forms for sellers and buyers, at the site root beside /api/.
+"""Server-rendered forms for sellers, buyers and reviewers, at the site root beside /api/.
 
 The pages call the same service functions as the JSON API and draw their buttons from
 the same ``actions``; they add only sign-in, CSRF protection and presentation.
@@ -23,12 +23,14 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # a second fence beside the token
     csrf.init_app(app)
 
-    from negotiation.web import auth, views  # noqa: F401  (their routes join ``bp``)
+    from negotiation.web import auth, report_pages, views  # noqa: F401  (their routes join ``bp``)
 
     app.add_template_filter(timefmt.local, "local")
     app.add_template_filter(timefmt.as_input, "as_input")
     app.add_template_filter(timefmt.localize_text, "localize")
     app.add_template_filter(labels.label, "label")
+    app.add_template_filter(timefmt.waited, "waited")
+    app.add_template_filter(labels.file_size, "file_size")
     app.add_template_global(timefmt.remaining, "remaining")
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")
     app.add_template_global(identity.current_caller, "current_caller")

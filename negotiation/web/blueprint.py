@@ -10,8 +10,9 @@ import logging
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from negotiation.app import runtime
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.status_codes import status_of as status_of_code
 from negotiation.web import identity, labels, timefmt
@@ -70,6 +71,18 @@ def csrf_refused(error: CSRFError) -> tuple[str, int]:
     return error_page(400, "表单已失效 The form has expired",
                       "请返回上一页刷新后重试。Go back, reload the page and try again. "
                       f"({error.description})")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over MAX_CONTENT_LENGTH is refused before its form is read: say why, in
+    words, and that nothing was saved (the form is still in the browser's back page)."""
+    limit = labels.file_size(runtime().policy.evidence_max_bytes)
+    return error_page(413, "文件过大 The file is too large",
+                      f"上传的内容超过了允许的大小，未保存任何内容；凭证文件最大 {limit}。"
+                      f"请返回上一页，换一个较小的文件后重试。Nothing was saved: the upload is "
+                      f"larger than allowed (an evidence file is at most {limit}). Go back "
+                      "and try again with a smaller file.")
 
 
 @bp.errorhandler(NotFound)

@@ -7,20 +7,25 @@ form by :meth:`WebForm.refuse` so it shows next to the field that caused it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateTimeLocalField
+from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from negotiation.domain.enums import CardReason
+from negotiation.domain import reporting
+from negotiation.domain.enums import CardReason, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import DomainError
 from negotiation.services.cards import TEXT_LIMIT
 from negotiation.web import labels, timefmt
 
 REQUIRED = "必填 Required."
+NOT_A_CHOICE = "请从列表中选择 Choose one of the listed options."
+REPORT_TEXT_LIMIT = reporting.TEXT_LIMIT
 
 
 def _strip(value: Any) -> Any:
@@ -41,6 +46,56 @@ class ShanghaiDateTimeField(DateTimeLocalField):
         self.data = timefmt.parse_local(str(valuelist[0]))  # ValueError → field error
 
 
+class LocalDateField(DateField):
+    """A calendar day (``<input type="date">``), with a bilingual message when unreadable."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("请输入有效的日期 Enter a valid date (YYYY-MM-DD).") from None
+
+
+class ChoiceField(SelectField):
+    """A select whose "not one of the options" message is bilingual."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(NOT_A_CHOICE) from None
+
+
+# What may be typed into a list of numbers: one a line, or separated by commas, semicolons
+# or spaces (half- or full-width, as Chinese keyboards type them).
+_LIST_SEPARATORS = re.compile(r"[\s,，;；、]+")
+
+
+class NumberListField(TextAreaField):
+    """Order or tracking numbers, one a line or comma separated; ``data`` is the list,
+    or None when nothing was typed. What was typed is shown back as typed."""
+
+    def __init__(self, *args: Any, pattern: str, what: tuple[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pattern = re.compile(pattern)
+        self.what = what  # (Chinese, English) name of one item
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        typed = str(valuelist[0]) if valuelist else ""
+        self.data = [item for item in _LIST_SEPARATORS.split(typed) if item] or None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "\n".join(self.data or [])
+
+    def pre_validate(self, form: Any) -> None:
+        bad = [item for item in self.data or [] if not self.pattern.fullmatch(item)]
+        if bad:
+            shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
+            raise ValidationError(f"{self.what[0]}格式不正确 Not a valid {self.what[1]}: {shown}")
+
+
 class WebForm(FlaskForm):
     """A form that can also carry the service's refusal of what it submitted."""
 
@@ -54,17 +109,17 @@ class WebForm(FlaskForm):
         for name, detail in error.fields.items():
             field = self._fields.get(name)
             if field is not None and field.name != "csrf_token":
-                message = (refusal_message(error) if detail == error.detail
-                           else timefmt.localize_text(detail))
-                field.errors = [*field.errors, message]
+                field.errors = [*field.errors, refusal_message(error, detail)]
                 shown = True
         if not shown:
             self.problems.append(refusal_message(error))
 
 
-def refusal_message(error: DomainError) -> str:
-    """The rule's name in both languages, then its own detail in local time."""
-    return f"{labels.label(error.code, 'refusal')}: {timefmt.localize_text(error.detail)}"
+def refusal_message(error: DomainError, detail: str | None = None) -> str:
+    """The rule's name in both languages, then its detail (or the one a field was given)
+    in local time."""
+    text = error.detail if detail is None else detail
+    return f"{labels.label(error.code, 'refusal')}: {timefmt.localize_text(text)}"
 
 
 class SignInForm(WebForm):
@@ -105,3 +160,90 @@ class ShipForm(WebForm):
         validators=[InputRequired(REQUIRED), Length(min=4, max=64),
                     Regexp(r"^[A-Za-z0-9-]+$", message=(
                         "仅限字母、数字和 - Letters, digits and - only."))])
+
+
+# --- delay reports ---------------------------------------------------------------------
+
+# Shapes only, as the JSON API checks them; whether the store has such an order or
+# shipment is the service's answer.
+ORDER_NO_PATTERN = r"[A-Za-z0-9_.:-]{1,64}"
+TRACKING_NO_PATTERN = r"[A-Za-z0-9-]{4,64}"
+
+
+def _choices(table: dict[str, str], values: Any, blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(v.value, table[v.value]) for v in values]
+
+
+def _text_limit(what: str, what_en: str) -> Length:
+    return Length(max=REPORT_TEXT_LIMIT, message=(
+        f"{what}最多 {REPORT_TEXT_LIMIT} 字 The {what_en} is at most {REPORT_TEXT_LIMIT} "
+        "characters."))
+
+
+class ReportForm(WebForm):
+    """A delay report. One form for the three kinds: the kind decides which of the
+    number lists, window and latest times apply, and the service says so when one is
+    missing or does not belong (RULES.md §3)."""
+
+    kind = ChoiceField("报备类型 Kind of report",
+                       choices=_choices(labels.REPORT_KIND, ReportKind, "请选择 Choose…"),
+                       validators=[InputRequired("请选择报备类型 Choose the kind of report.")])
+    reason = ChoiceField("报备原因 Reason",
+                         choices=_choices(labels.REPORT_REASON, ReportReason, "请选择 Choose…"),
+                         validators=[InputRequired("请选择报备原因 Choose a reason.")])
+    order_nos = NumberListField("订单号 Order numbers", pattern=ORDER_NO_PATTERN,
+                                what=("订单号", "order number"))
+    tracking_nos = NumberListField("运单号 Tracking numbers", pattern=TRACKING_NO_PATTERN,
+                                   what=("运单号", "tracking number"))
+    window_start = ShanghaiDateTimeField(f"报备时段开始 Window start ({timefmt.ZONE_NAME})",
+                                         validators=[Optional()])
+    window_end = ShanghaiDateTimeField(f"报备时段结束 Window end ({timefmt.ZONE_NAME})",
+                                       validators=[Optional()])
+    latest_ship_at = ShanghaiDateTimeField(
+        f"最晚发货时间 Latest ship time ({timefmt.ZONE_NAME})", validators=[Optional()])
+    latest_collect_at = ShanghaiDateTimeField(
+        f"最晚揽收时间 Latest collection time ({timefmt.ZONE_NAME})", validators=[Optional()])
+    description = TextAreaField(
+        "情况说明 Description",
+        validators=[InputRequired("请说明情况 Describe what happened."),
+                    _text_limit("说明", "description")])
+    file = FileField("凭证文件（可选）Evidence file (optional)")
+
+
+class EvidenceForm(WebForm):
+    file = FileField("凭证文件 Evidence file",
+                     validators=[FileRequired("请选择文件 Choose a file.")])
+
+
+class ApproveReportForm(WebForm):
+    note = TextAreaField("审核备注（可选）Note (optional)",
+                         validators=[Optional(), _text_limit("备注", "note")])
+
+
+class RejectReportForm(WebForm):
+    note = TextAreaField(
+        "驳回理由 Reason for rejecting (shown to the store)",
+        validators=[InputRequired("请填写驳回理由 Tell the store why it is rejected."),
+                    _text_limit("理由", "note")])
+
+
+class ReportFilterForm(WebForm):
+    """The report list's filters: a GET form, so it is bookmarkable and needs no token."""
+
+    class Meta:
+        csrf = False
+
+    status = ChoiceField("状态 Status",
+                         choices=_choices(labels.REPORT_STATUS, ReportStatus, "全部 Any"),
+                         validators=[Optional()])
+    kind = ChoiceField("类型 Kind", choices=_choices(labels.REPORT_KIND, ReportKind, "全部 Any"),
+                       validators=[Optional()])
+    reason = ChoiceField("原因 Reason",
+                         choices=_choices(labels.REPORT_REASON, ReportReason, "全部 Any"),
+                         validators=[Optional()])
+    order_no = StringField("订单号 Order number", filters=[_strip], validators=[
+        Optional(), Regexp(f"^{ORDER_NO_PATTERN}$", message=(
+            "订单号格式不正确 Not a valid order number."))])
+    submitted_from = LocalDateField("提交日期从 Submitted from", validators=[Optional()])
+    submitted_to = LocalDateField("提交日期至（含）Submitted to (inclusive)",
+                                  validators=[Optional()])

@@ -79,6 +79,11 @@ EVENT_TYPE = {
     "negotiation.agreed": "协商达成 Negotiation agreed",
     "negotiation.failed": "协商失败 Negotiation failed",
     "negotiation.closed": "协商结束 Negotiation closed",
+    "report.submitted": "提交报备 Delay report submitted",
+    "report.approved": "报备审核通过 Delay report approved",
+    "report.rejected": "报备被驳回 Delay report rejected",
+    "report.withdrawn": "报备已撤回 Delay report withdrawn",
+    "report.evidence_added": "报备补充凭证 Evidence added to a delay report",
 }
 
 ACTION = {
@@ -87,6 +92,41 @@ ACTION = {
     "reject": "拒绝 Reject",
     "withdraw": "撤回 Withdraw",
     "ship": "发货 Ship",
+    "file_delay_report": "延迟发货报备 File a delay report",
+}
+
+REPORT_KIND = {
+    "shipment": "延迟发货报备 Delay-shipment report",
+    "collection": "延迟揽收报备 Delay-collection report",
+    "store": "店铺报备 Store report",
+}
+
+REPORT_REASON = {
+    "large_conference": "大型会议 Large conference",
+    "major_event": "重大赛事 Major sports event",
+    "natural_disaster": "自然灾害 Natural disaster",
+    "merchant_factor": "商家因素 Merchant factors",
+    "special_order": "特殊订单 Special order",
+    "dual_address": "双地址 Dual address",
+    "epidemic_control": "疫情/政策管控 Epidemic or policy control",
+    "buyer_requested": "消费者要求延迟发货 Buyer asked to delay",
+    "stock_shortage": "超卖/库存不足 Stock shortage or overselling",
+}
+
+REPORT_STATUS = {
+    "pending_review": "待审核 Pending review",
+    "approved": "已通过 Approved",
+    "rejected": "已驳回 Rejected",
+    "withdrawn": "已撤回 Withdrawn",
+}
+
+# The ``action`` of a report's history entries.
+REPORT_ACTION = {
+    "submitted": "提交报备 Submitted",
+    "evidence_added": "上传凭证 Evidence added",
+    "approved": "审核通过 Approved",
+    "rejected": "审核驳回 Rejected",
+    "withdrawn": "卖家撤回 Withdrawn",
 }
 
 REFUSAL = {
@@ -124,6 +164,10 @@ TABLES: dict[str, dict[str, str]] = {
     "event_type": EVENT_TYPE,
     "action": ACTION,
     "refusal": REFUSAL,
+    "report_kind": REPORT_KIND,
+    "report_reason": REPORT_REASON,
+    "report_status": REPORT_STATUS,
+    "report_action": REPORT_ACTION,
 }
 
 
@@ -131,3 +175,13 @@ def label(value: object, table: str) -> str:
     """The bilingual label of ``value`` in ``table``, or the value itself."""
     text = str(value)
     return TABLES[table].get(text, text)
+
+
+def file_size(size: int) -> str:
+    """A byte count as people read it: ``512 B``, ``12.5 KiB``, ``10 MiB``."""
+    if size < 1024:
+        return f"{size} B"
+    scaled, unit = size / 1024, "KiB"
+    if scaled >= 1024:
+        scaled, unit = scaled / 1024, "MiB"
+    return f"{scaled:.1f}".removesuffix(".0") + f" {unit}"

@@ -7,7 +7,7 @@ place the web layer turns it into local time and back, so no template does arith
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ZONE_NAME = "Asia/Shanghai"
@@ -57,6 +57,32 @@ def remaining(until: datetime, now: datetime) -> str:
         return "不到 1 分钟 less than a minute remaining"
     hours, rest = divmod(seconds, 3600)
     return f"还剩 {hours} 小时 {rest // 60} 分 remaining"
+
+
+def waited(seconds: int) -> str:
+    """How long something has waited, to the minute: ``等待 2 天 3 小时 · waited 2 d 3 h``.
+
+    Days and hours once it is a day or more, hours and minutes below that.
+    """
+    minutes = max(int(seconds), 0) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"等待 {days} 天 {hours} 小时 · waited {days} d {hours} h"
+    if hours:
+        return f"等待 {hours} 小时 {minutes} 分 · waited {hours} h {minutes} min"
+    return f"等待 {minutes} 分 · waited {minutes} min"
+
+
+def day_start(day: date) -> datetime:
+    """The instant a calendar day begins in Asia/Shanghai, as aware UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZONE).astimezone(UTC)
+
+
+def day_after(day: date) -> datetime:
+    """The instant the calendar day after ``day`` begins in Asia/Shanghai: the end of
+    ``day`` for a range that includes it."""
+    return day_start(day + timedelta(days=1))
 
 
 def localize_text(text: str) -> str:

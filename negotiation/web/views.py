@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from negotiation.app import runtime
 from negotiation.domain.enums import Action, CardReason, CardState
-from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller
 from negotiation.services import cards
 from negotiation.services import orders as order_service
@@ -42,11 +42,22 @@ FORMS: dict[str, type[WebForm]] = {Action.PROPOSE: ProposeForm, Action.REJECT: R
 @login_required
 def orders() -> Any:
     cursor = request.args.get("cursor") or None
+    covered = covered_filter(request.args.get("covered_by_report"))
     page = order_service.list_orders(
-        runtime().uow(), signed_in_caller(), cursor=cursor,
+        runtime().uow(), signed_in_caller(), cursor=cursor, covered_by_report=covered,
         limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
     return render_template("orders.html", page=page, first_page=cursor is None,
-                           now=runtime().clock.now())
+                           covered=covered, now=runtime().clock.now())
+
+
+def covered_filter(value: str | None) -> bool | None:
+    """``covered_by_report=true|false``: only the orders an approved report covers
+    ("主动报备通过"), or only the others; absent or empty, all of them."""
+    if not value:
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    raise InvalidInput("covered_by_report must be true or false.", field="covered_by_report")
 
 
 @bp.get("/orders/<order_no>")
@@ -77,14 +88,12 @@ def hints(actions: dict[str, ActionView]) -> list[tuple[str, ActionView]]:
     """Why an action is unavailable, once per distinct reason.
 
     ``forbidden`` means the role never may (a buyer proposing): nothing worth saying.
-    Delay reports are a later feature, so their action is not drawn at all.
     """
     shown: list[tuple[str, ActionView]] = []
     seen: set[tuple[str | None, str | None]] = set()
     for name, action in actions.items():
         key = (action.reason, action.detail)
-        if (action.allowed or action.reason == "forbidden" or key in seen
-                or name == Action.FILE_DELAY_REPORT):
+        if action.allowed or action.reason == "forbidden" or key in seen:
             continue
         seen.add(key)
         shown.append((name, action))

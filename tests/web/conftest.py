@@ -7,14 +7,19 @@ when that page does not draw the form at all, so a test cannot press a hidden bu
 from __future__ import annotations
 
 import html
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
-from tests.conftest import Actor
+from negotiation import create_app
+from tests.conftest import ADMIN_TOKEN, Actor
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _CSRF_INPUT = re.compile(r'<input\b[^>]*name="csrf_token"[^>]*>')
@@ -57,14 +62,32 @@ class Browser:
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.client.get(path, **kwargs)
 
-    def submit(self, page: str, action: str, data: dict[str, str] | None = None) -> Any:
-        """Fill in and post the form with ``action`` that ``page`` draws."""
+    def submit(self, page: str, action: str, data: dict[str, str] | None = None,
+               files: dict[str, tuple[bytes, str]] | None = None) -> Any:
+        """Fill in and post the form with ``action`` that ``page`` draws.
+
+        ``files`` maps a file input's name to (content, filename); the form must then be
+        one a browser would send files with (multipart, with that file input).
+        """
         shown = self.get(page)
         assert shown.status_code == 200, shown.status_code
         form = forms(shown.get_data(as_text=True)).get(action)
         assert form is not None, f"{page} draws no form posting to {action}"
         assert "disabled" not in form, f"the form posting to {action} is disabled"
-        return self.client.post(action, data={"csrf_token": csrf_token_in(form), **(data or {})})
+        body: dict[str, Any] = {"csrf_token": csrf_token_in(form), **(data or {})}
+        if files is None:
+            return self.client.post(action, data=body)
+        assert 'enctype="multipart/form-data"' in form, f"{action} would not send files"
+        for name, (content, filename) in files.items():
+            inputs = re.findall(rf'<input\b[^>]*\bname="{name}"[^>]*>', form)
+            assert any('type="file"' in tag for tag in inputs), \
+                f"the form posting to {action} has no file input {name!r}"
+            body[name] = FileStorage(io.BytesIO(content), filename=filename)
+        # Encoded here in memory: the test client spools a large body to a temporary file
+        # that it never closes (an unraisable ResourceWarning, an error in this suite).
+        boundary, encoded = encode_multipart(body)
+        return self.client.post(action, data=encoded,
+                                content_type=f"multipart/form-data; boundary={boundary}")
 
     def post_anyway(self, action: str, data: dict[str, str] | None = None,
                     page: str = "/") -> Any:
@@ -77,6 +100,28 @@ class Browser:
         page = self.get("/sign-in", query_string=query).get_data(as_text=True)
         action, form = next((a, f) for a, f in forms(page).items() if a.startswith("/sign-in"))
         return self.client.post(action, data={"token": token, "csrf_token": csrf_token_in(form)})
+
+
+@pytest.fixture
+def policy() -> dict[str, Any]:
+    """The policy settings of the app; a test may parametrize ``policy`` to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, clock: Any, tmp_path: Path, policy: dict[str, Any]) -> Iterator[Any]:
+    """The app of tests/conftest.py, keeping evidence files under the test's ``tmp_path``
+    (not the instance folder) and with the test's ``policy``."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "SECRET_KEY": "test-secret",
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "POLICY": policy,
+    }, clock=clock)
+    yield app
+    app.extensions["negotiation"].engine.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,6 +13,9 @@ from negotiation.domain.enums import (
     NegotiationState,
     OrderKind,
     OrderStatus,
+    ReportKind,
+    ReportReason,
+    ReportStatus,
     Role,
     ShipBySource,
     ShipMode,
@@ -65,6 +68,8 @@ def test_instants_inside_a_rules_message_are_shown_in_shanghai_time():
     ("order_status", OrderStatus), ("order_kind", OrderKind), ("ship_mode", ShipMode),
     ("ship_by_source", ShipBySource), ("negotiation_state", NegotiationState),
     ("card_state", CardState), ("card_reason", CardReason), ("role", Role),
+    ("report_kind", ReportKind), ("report_reason", ReportReason),
+    ("report_status", ReportStatus),
 ])
 def test_every_value_of_the_contract_has_a_bilingual_label(table, enum):
     for member in enum:
@@ -80,3 +85,65 @@ def test_every_refusal_code_has_a_label():
 
 def test_an_unknown_value_is_shown_as_itself():
     assert labels.label("something.new", "event_type") == "something.new"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("shipment", "延迟发货报备 Delay-shipment report"),
+    ("collection", "延迟揽收报备 Delay-collection report"),
+    ("store", "店铺报备 Store report"),
+    ("large_conference", "大型会议 Large conference"),
+    ("major_event", "重大赛事 Major sports event"),
+    ("natural_disaster", "自然灾害 Natural disaster"),
+    ("merchant_factor", "商家因素 Merchant factors"),
+    ("special_order", "特殊订单 Special order"),
+    ("dual_address", "双地址 Dual address"),
+    ("epidemic_control", "疫情/政策管控 Epidemic or policy control"),
+    ("buyer_requested", "消费者要求延迟发货 Buyer asked to delay"),
+    ("stock_shortage", "超卖/库存不足 Stock shortage or overselling"),
+    ("pending_review", "待审核 Pending review"),
+    ("approved", "已通过 Approved"),
+    ("rejected", "已驳回 Rejected"),
+    ("withdrawn", "已撤回 Withdrawn"),
+])
+def test_the_report_vocabularies_use_the_rule_books_chinese_names(value, shown):
+    table = next(name for name in ("report_kind", "report_reason", "report_status")
+                 if value in labels.TABLES[name])
+    assert labels.label(value, table) == shown
+
+
+@pytest.mark.parametrize("action", ["submitted", "evidence_added", "approved", "rejected",
+                                    "withdrawn"])
+def test_every_report_history_action_has_a_label(action):
+    assert labels.label(action, "report_action") != action
+
+
+@pytest.mark.parametrize("decision", ["submitted", "approved", "rejected", "withdrawn"])
+def test_the_report_events_on_an_order_timeline_have_labels(decision):
+    assert "报备" in labels.label(f"report.{decision}", "event_type")
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (0, "等待 0 分 · waited 0 min"),
+    (59, "等待 0 分 · waited 0 min"),
+    (60 * 59, "等待 59 分 · waited 59 min"),
+    (3600 + 60, "等待 1 小时 1 分 · waited 1 h 1 min"),
+    (86400 - 1, "等待 23 小时 59 分 · waited 23 h 59 min"),
+    (86400, "等待 1 天 0 小时 · waited 1 d 0 h"),
+    (2 * 86400 + 3 * 3600 + 59 * 60, "等待 2 天 3 小时 · waited 2 d 3 h"),
+    (-5, "等待 0 分 · waited 0 min"),
+])
+def test_a_wait_is_shown_in_days_and_hours_or_hours_and_minutes(seconds, shown):
+    assert timefmt.waited(seconds) == shown
+
+
+def test_calendar_days_begin_at_shanghai_midnight():
+    assert timefmt.day_start(date(2026, 11, 22)) == datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+    assert timefmt.day_after(date(2026, 11, 22)) == datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("size", "shown"), [
+    (0, "0 B"), (1023, "1023 B"), (1024, "1 KiB"), (1536, "1.5 KiB"),
+    (10 * 1024 * 1024, "10 MiB"), (10 * 1024 * 1024 + 1, "10 MiB"),
+])
+def test_a_file_size_reads_in_binary_units(size, shown):
+    assert labels.file_size(size) == shown

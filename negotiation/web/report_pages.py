@@ -1,0 +1,296 @@
+"""The delay-report pages: a seller's form and list, a reviewer's queue and decisions.
+
+Like the order pages, every action is a form post answered by a redirect; bad input or a
+refusal draws the page again with the form as typed, the message beside the field it
+names, and a 4xx status. The rules are the services' (the same calls as the JSON API);
+the buttons a page draws come from the report's ``actions``, the answer the API gives,
+so a button is offered exactly when the service would take the post.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
+
+from negotiation.app import runtime
+from negotiation.domain import reporting
+from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.domain.negotiating import Caller
+from negotiation.services import evidence as evidence_service
+from negotiation.services import orders as order_service
+from negotiation.services import report_queries, reports
+from negotiation.services.views import OrderView
+from negotiation.web import labels
+from negotiation.web.blueprint import bp, status_of
+from negotiation.web.forms import (
+    ApproveReportForm,
+    EvidenceForm,
+    RejectReportForm,
+    ReportFilterForm,
+    ReportForm,
+    WebForm,
+    refusal_message,
+)
+from negotiation.web.identity import login_required, signed_in_caller
+from negotiation.web.timefmt import day_after, day_start, local
+
+DEFAULT_PAGE_SIZE = 20
+REPORT = "/reports/<int(max=2147483647):report_id>"
+FILTERS = ("status", "kind", "reason", "order_no", "submitted_from", "submitted_to")
+# Which report kinds use each kind-dependent field, for the form's hints (and its script).
+KINDS_OF_FIELD = {name: [kind.value for kind, names in reporting.FIELDS_OF_KIND.items()
+                         if name in names]
+                  for name in sorted(reporting.KIND_FIELDS)}
+DECISION_FORMS: dict[str, type[WebForm]] = {
+    "evidence": EvidenceForm, "approve": ApproveReportForm, "reject": RejectReportForm}
+
+
+# --- the report form -------------------------------------------------------------------
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@login_required
+def new_report() -> Any:
+    caller = signed_in_caller()
+    refusal = reporting.file_refusal(caller)
+    if refusal is not None:
+        raise refusal  # buyers, reviewers and admins file no reports: 403
+    if request.method == "GET":
+        order_no = (request.args.get("order_no") or "").strip()
+        prefill = {"kind": ReportKind.SHIPMENT.value, "order_nos": [order_no]} if order_no else {}
+        return report_form_page(ReportForm(formdata=None, data=prefill),
+                                prefilled=prefilled_order(caller, order_no))
+    form = ReportForm()
+    if not form.validate():
+        return report_form_page(form, status=422)
+    try:
+        report = reports.file_report(
+            runtime().uow(), caller, kind=ReportKind(form.kind.data),
+            reason=ReportReason(form.reason.data), description=form.description.data or "",
+            order_nos=form.order_nos.data, tracking_nos=form.tracking_nos.data,
+            window_start=form.window_start.data, window_end=form.window_end.data,
+            latest_ship_at=form.latest_ship_at.data,
+            latest_collect_at=form.latest_collect_at.data)
+    except DomainError as error:
+        if isinstance(error, NotFound | Forbidden):
+            raise
+        form.refuse(error)
+        return report_form_page(form, status=status_of(error))
+    flash(f"已提交报备 #{report.id}，审核截止 {local(report.review_due_at)}。"
+          f"Report #{report.id} submitted; review is due by {local(report.review_due_at)}.",
+          "success")
+    upload = form.file.data
+    if isinstance(upload, FileStorage) and upload.filename:
+        # The report is filed already: a refused file must not lose it, so the refusal
+        # is told on the report's page, where the file can be sent again.
+        try:
+            attach(caller, report.id, upload)
+        except DomainError as error:
+            flash(f"报备已提交，但凭证文件未能上传，请在下方重新上传。The report was filed, but "
+                  f"the evidence file was not attached; upload it again below. "
+                  f"({refusal_message(error)})", "error")
+    return redirect(url_for("web.report", report_id=report.id))
+
+
+def report_form_page(form: ReportForm, *, prefilled: OrderView | None = None,
+                     status: int = 200) -> tuple[str, int]:
+    had_file = form.is_submitted() and bool(getattr(form.file.data, "filename", None))
+    return render_template("report_form.html", form=form, prefilled=prefilled,
+                           kinds_of_field=KINDS_OF_FIELD, had_file=had_file,
+                           evidence_hint=evidence_hint(form)), status
+
+
+def evidence_hint(form: WebForm) -> str:
+    """What files the policy accepts, said beside a file input (which also asks the
+    browser to offer only those)."""
+    policy = runtime().policy
+    form.file.render_kw = {"accept": ",".join(policy.evidence_types)}  # type: ignore[attr-defined]
+    kinds = ", ".join(t.split("/", 1)[1].upper() for t in policy.evidence_types)
+    size = labels.file_size(policy.evidence_max_bytes)
+    return (f"图片或 PDF（{kinds}），每个文件最大 {size}，每份报备最多 "
+            f"{policy.evidence_max_files} 个。An image or a PDF ({kinds}), at most {size} "
+            f"each, {policy.evidence_max_files} files per report.")
+
+
+def prefilled_order(caller: Caller, order_no: str) -> OrderView | None:
+    """The order a report is started from, to show its deadline beside the form."""
+    if not order_no:
+        return None
+    try:
+        return order_service.get_order(runtime().uow(), caller, order_no)
+    except DomainError:
+        return None  # the number stays in the form; filing names what is wrong with it
+
+
+def attach(caller: Caller, report_id: int, upload: FileStorage) -> None:
+    view = evidence_service.add_evidence(runtime().uow(), runtime().evidence, caller,
+                                         report_id, filename=upload.filename,
+                                         stream=upload.stream)
+    flash(f"已上传凭证 Evidence attached: {view.filename}.", "success")
+
+
+# --- the list and the reviewer's queue -------------------------------------------------
+
+
+@bp.get("/reports")
+@login_required
+def report_list() -> Any:
+    caller = signed_in_caller()
+    form = ReportFilterForm(formdata=request.args)
+    args = {name: request.args[name] for name in FILTERS if name in request.args}
+    if caller.role is Role.REVIEWER and "status" not in request.args:
+        # A reviewer's list is the queue: what waits for a decision, most overdue first.
+        form.status.data = args["status"] = ReportStatus.PENDING_REVIEW.value
+    cursor = request.args.get("cursor") or None
+    if not form.validate():
+        return report_list_page(form, None, args, cursor, status=422)
+    try:
+        page = report_queries.list_reports(
+            runtime().uow(), caller,
+            limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)),
+            cursor=cursor, status=_enum(ReportStatus, form.status.data),
+            kind=_enum(ReportKind, form.kind.data), reason=_enum(ReportReason, form.reason.data),
+            order_no=form.order_no.data or None,
+            submitted_from=_day(day_start, form.submitted_from.data),
+            submitted_to=_day(day_after, form.submitted_to.data))
+    except DomainError as error:
+        if isinstance(error, NotFound | Forbidden):
+            raise
+        form.refuse(error)
+        return report_list_page(form, None, args, cursor, status=status_of(error))
+    return report_list_page(form, page, args, cursor)
+
+
+def report_list_page(form: ReportFilterForm, page: Any, args: dict[str, str],
+                     cursor: str | None, status: int = 200) -> tuple[str, int]:
+    return render_template("reports.html", form=form, page=page, args=args,
+                           queue=signed_in_caller().role is Role.REVIEWER,
+                           first_page=cursor is None, now=runtime().clock.now()), status
+
+
+def _enum(kind: Any, value: str | None) -> Any:
+    return kind(value) if value else None
+
+
+def _day(bound: Any, day: Any) -> datetime | None:
+    return bound(day) if day else None
+
+
+# --- one report ------------------------------------------------------------------------
+
+
+@bp.get(REPORT)
+@login_required
+def report(report_id: int) -> Any:
+    return report_page(report_id)
+
+
+def report_page(report_id: int, *, submitted: WebForm | None = None,
+                submitted_as: str | None = None, alert: str | None = None,
+                status: int = 200) -> tuple[str, int]:
+    caller = signed_in_caller()
+    view = report_queries.get_report(runtime().uow(), caller, report_id)
+    forms = {name: form_class(formdata=None) for name, form_class in DECISION_FORMS.items()}
+    if submitted is not None and submitted_as is not None:
+        forms[submitted_as] = submitted
+    return render_template(
+        "report.html", report=view, actions=view.actions, forms=forms,
+        submitted_as=submitted_as, alert=alert, now=runtime().clock.now(),
+        evidence_hint=evidence_hint(forms["evidence"]),
+    ), status
+
+
+@bp.post(f"{REPORT}/evidence")
+@login_required
+def report_add_evidence(report_id: int) -> Any:
+    form = EvidenceForm()
+    if not form.validate():
+        return report_page(report_id, submitted=form, submitted_as="evidence", status=422)
+    try:
+        attach(signed_in_caller(), report_id, form.file.data)
+    except DomainError as error:
+        return refused(report_id, error, form, "evidence")
+    return back_to(report_id)
+
+
+@bp.get(f"{REPORT}/evidence/<int(max=2147483647):evidence_id>")
+@login_required
+def report_evidence_file(report_id: int, evidence_id: int) -> Response:
+    view, data = evidence_service.read_evidence(runtime().uow(), runtime().evidence,
+                                                signed_in_caller(), report_id, evidence_id)
+    response = Response(data, mimetype=view.content_type)
+    # Always a download, never drawn in our origin: the file is the seller's content.
+    response.headers["Content-Disposition"] = attachment(view.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def attachment(filename: str) -> str:
+    """``Content-Disposition`` for a download: an ASCII name, and the real one encoded."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.post(f"{REPORT}/approve")
+@login_required
+def report_approve(report_id: int) -> Any:
+    form = ApproveReportForm()
+    if not form.validate():
+        return report_page(report_id, submitted=form, submitted_as="approve", status=422)
+    try:
+        reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
+                               note=form.note.data or None)
+    except DomainError as error:
+        return refused(report_id, error, form, "approve")
+    flash(f"已通过报备 #{report_id} Report #{report_id} approved.", "success")
+    return back_to(report_id)
+
+
+@bp.post(f"{REPORT}/reject")
+@login_required
+def report_reject(report_id: int) -> Any:
+    form = RejectReportForm()
+    if not form.validate():
+        return report_page(report_id, submitted=form, submitted_as="reject", status=422)
+    try:
+        reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
+                              note=form.note.data or "")
+    except DomainError as error:
+        return refused(report_id, error, form, "reject")
+    flash(f"已驳回报备 #{report_id} Report #{report_id} rejected.", "success")
+    return back_to(report_id)
+
+
+@bp.post(f"{REPORT}/withdraw")
+@login_required
+def report_withdraw(report_id: int) -> Any:
+    try:
+        reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
+    except DomainError as error:
+        return refused(report_id, error)
+    flash(f"已撤回报备 #{report_id} Report #{report_id} withdrawn.", "success")
+    return back_to(report_id)
+
+
+def refused(report_id: int, error: DomainError, form: WebForm | None = None,
+            form_name: str | None = None) -> tuple[str, int]:
+    """Draw the report again with the refusal; unseen or never-allowed go to 404/403."""
+    if isinstance(error, NotFound | Forbidden):
+        raise error
+    alert = None
+    if form is None:
+        alert = refusal_message(error)
+    else:
+        form.refuse(error)
+    return report_page(report_id, submitted=form, submitted_as=form_name, alert=alert,
+                       status=status_of(error))
+
+
+def back_to(report_id: int) -> Any:
+    return redirect(url_for("web.report", report_id=report_id))
