@@ -133,12 +133,25 @@ def _reserve_idempotency_key() -> Response | None:
 
 
 def _request_digest() -> str:
-    """What makes two requests the same: method, path and body, JSON compared as JSON."""
-    body = request.get_data()
-    with contextlib.suppress(ValueError, RecursionError):  # not JSON: compare the bytes
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    """What makes two requests the same: method, path and body, JSON compared as JSON
+    and a multipart upload by its fields and files (a retry picks a new boundary)."""
+    if request.mimetype == "multipart/form-data":
+        body = _multipart_digest()
+    else:
+        body = request.get_data()
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON: compare the bytes
+            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     parts = [request.method.encode(), request.path.encode(), body]
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+def _multipart_digest() -> bytes:
+    fields = sorted(request.form.items(multi=True))
+    files = []
+    for name, upload in request.files.items(multi=True):
+        files.append((name, upload.filename, hashlib.sha256(upload.stream.read()).hexdigest()))
+        upload.stream.seek(0)  # the view reads it again
+    return json.dumps([fields, sorted(files)], separators=(",", ":")).encode()
 
 
 def _finish_idempotency_key(response: Response) -> Response:
