@@ -8,6 +8,7 @@ form by :meth:`WebForm.refuse` so it shows next to the field that caused it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,8 +20,9 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from negotiation.domain import reporting
 from negotiation.domain.enums import CardReason, ReportKind, ReportReason, ReportStatus
-from negotiation.domain.errors import DomainError
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.services.cards import TEXT_LIMIT
+from negotiation.status_codes import status_of
 from negotiation.web import labels, timefmt
 
 REQUIRED = "必填 Required."
@@ -113,6 +115,22 @@ class WebForm(FlaskForm):
                 shown = True
         if not shown:
             self.problems.append(refusal_message(error))
+
+
+def redraw_refused(draw: Callable[..., tuple[str, int]], error: DomainError,
+                   form: WebForm | None = None,
+                   form_name: str | None = None) -> tuple[str, int]:
+    """Draw the page again with the refusal (beside the form that caused it, else above
+    the page); what the caller may not see or never do goes to 404/403 instead."""
+    if isinstance(error, NotFound | Forbidden):
+        raise error
+    alert = None
+    if form is None:
+        alert = refusal_message(error)
+    else:
+        form.refuse(error)
+    return draw(submitted=form, submitted_as=form_name, alert=alert,
+                status=status_of(error.code))
 
 
 def refusal_message(error: DomainError, detail: str | None = None) -> str:

@@ -10,8 +10,8 @@ so a button is offered exactly when the service would take the post.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
@@ -21,6 +21,7 @@ from negotiation.domain import reporting
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.negotiating import Caller
+from negotiation.downloads import evidence_response
 from negotiation.services import evidence as evidence_service
 from negotiation.services import orders as order_service
 from negotiation.services import report_queries, reports
@@ -34,6 +35,7 @@ from negotiation.web.forms import (
     ReportFilterForm,
     ReportForm,
     WebForm,
+    redraw_refused,
     refusal_message,
 )
 from negotiation.web.identity import login_required, signed_in_caller
@@ -223,18 +225,7 @@ def report_add_evidence(report_id: int) -> Any:
 def report_evidence_file(report_id: int, evidence_id: int) -> Response:
     view, data = evidence_service.read_evidence(runtime().uow(), runtime().evidence,
                                                 signed_in_caller(), report_id, evidence_id)
-    response = Response(data, mimetype=view.content_type)
-    # Always a download, never drawn in our origin: the file is the seller's content.
-    response.headers["Content-Disposition"] = attachment(view.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def attachment(filename: str) -> str:
-    """``Content-Disposition`` for a download: an ASCII name, and the real one encoded."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return evidence_response(view, data)
 
 
 @bp.post(f"{REPORT}/approve")
@@ -280,16 +271,7 @@ def report_withdraw(report_id: int) -> Any:
 
 def refused(report_id: int, error: DomainError, form: WebForm | None = None,
             form_name: str | None = None) -> tuple[str, int]:
-    """Draw the report again with the refusal; unseen or never-allowed go to 404/403."""
-    if isinstance(error, NotFound | Forbidden):
-        raise error
-    alert = None
-    if form is None:
-        alert = refusal_message(error)
-    else:
-        form.refuse(error)
-    return report_page(report_id, submitted=form, submitted_as=form_name, alert=alert,
-                       status=status_of(error))
+    return redraw_refused(partial(report_page, report_id), error, form, form_name)
 
 
 def back_to(report_id: int) -> Any:

@@ -7,24 +7,25 @@ form, the person's input and the message, and a 4xx status; nothing is lost.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from negotiation.app import runtime
 from negotiation.domain.enums import Action, CardReason, CardState
-from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from negotiation.domain.errors import DomainError, Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller
 from negotiation.services import cards
 from negotiation.services import orders as order_service
 from negotiation.services.views import ActionView, EventView, Page
-from negotiation.web.blueprint import bp, status_of
+from negotiation.web.blueprint import bp
 from negotiation.web.forms import (
     ProposeForm,
     RejectForm,
     ShipForm,
     WebForm,
-    refusal_message,
+    redraw_refused,
 )
 from negotiation.web.identity import login_required, signed_in_caller
 from negotiation.web.timefmt import local
@@ -189,16 +190,7 @@ def ship(order_no: str) -> Any:
 
 def refused(order_no: str, error: DomainError, form: WebForm | None = None,
             form_name: str | None = None) -> tuple[str, int]:
-    """Draw the page again with the refusal; unseen or never-allowed go to 404/403."""
-    if isinstance(error, NotFound | Forbidden):
-        raise error
-    alert = None
-    if form is None:
-        alert = refusal_message(error)
-    else:
-        form.refuse(error)
-    return order_page(order_no, submitted=form, submitted_as=form_name, alert=alert,
-                      status=status_of(error))
+    return redraw_refused(partial(order_page, order_no), error, form, form_name)
 
 
 def back_to(order_no: str) -> Any:

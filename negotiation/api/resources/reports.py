@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response
 from flask.views import MethodView
 
@@ -12,6 +10,7 @@ from negotiation.api import schemas as s
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.app import runtime
+from negotiation.downloads import evidence_response
 from negotiation.services import evidence, report_queries, reports
 
 blp = Blueprint("delay-reports", __name__,
@@ -95,14 +94,4 @@ class EvidenceFile(MethodView):
         """Download an evidence file (the report's store and reviewers)."""
         view, data = evidence.read_evidence(runtime().uow(), runtime().evidence,
                                             current_caller(), report_id, evidence_id)
-        response = Response(data, mimetype=view.content_type)
-        # Always a download, never rendered in our origin: a file is the seller's content.
-        response.headers["Content-Disposition"] = _attachment(view.filename)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        return evidence_response(view, data)
