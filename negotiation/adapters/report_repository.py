@@ -127,10 +127,6 @@ class ReportRepository:
                 Order.ship_by >= start, Order.ship_by < end)
             .order_by(Order.id)).all())
 
-    def shipment(self, tracking_no: str) -> Shipment | None:
-        return self.session.scalars(
-            select(Shipment).where(Shipment.tracking_no == tracking_no)).first()
-
     # --- evidence ----------------------------------------------------------------------
 
     def evidence(self, report_id: int) -> Sequence[Evidence]:

@@ -206,9 +206,11 @@ def _decide(uow: UnitOfWork, caller: Caller, report_id: int, trigger: str,
         event = reporting.report_event(report, f"report.{decision.status.value}", uow.now,
                                        **({"note": decision.note} if decision.note else {}))
         _tell_orders(uow, orders, event, caller)
-        if decision.status is ReportStatus.APPROVED:
+        if decision.status is ReportStatus.APPROVED and report.kind is ReportKind.COLLECTION:
+            _extend_collection(uow, report)
+        elif decision.status is ReportStatus.APPROVED:
             for order in orders:
-                record(uow, order, _apply(uow, report, order), caller)
+                record(uow, order, _move_ship_by(uow, report, order), caller)
         _remember(uow, report, caller, decision.status.value, note=decision.note)
         uow.commit()
         return report_detail(uow, caller, report)
@@ -230,17 +232,19 @@ def _orders_to_tell(uow: UnitOfWork, report: DelayReport) -> list[Order]:
     return orders
 
 
-def _apply(uow: UnitOfWork, report: DelayReport, order: Order) -> list[DomainEvent]:
-    """Let an approved report's latest time count for one order it names."""
-    if report.kind is ReportKind.COLLECTION:
-        for item in report.items:
-            shipment = uow.reports.shipment(item.tracking_no or "")
-            if shipment is not None and shipment.order_id == order.id:
-                latest = report.latest_collect_at
-                assert latest is not None
-                if shipment.reported_collect_by is None or latest > shipment.reported_collect_by:
-                    shipment.reported_collect_by = latest
-        return []
+def _extend_collection(uow: UnitOfWork, report: DelayReport) -> None:
+    """An approved collection report moves the collection deadline of each number it
+    names (the shipment row: a number changed since is not covered)."""
+    latest = report.latest_collect_at
+    assert latest is not None
+    numbers = [item.tracking_no for item in report.items if item.tracking_no]
+    for shipment in uow.reports.store_shipments(report.store_id, numbers).values():
+        if shipment.reported_collect_by is None or latest > shipment.reported_collect_by:
+            shipment.reported_collect_by = latest
+
+
+def _move_ship_by(uow: UnitOfWork, report: DelayReport, order: Order) -> list[DomainEvent]:
+    """Let an approved report's latest ship time count for one order it names."""
     if order.status is not OrderStatus.AWAITING_SHIPMENT or report.latest_ship_at is None:
         return []  # shipped meanwhile: nothing to move (seed 000: nothing to cancel)
     agreed = rules.accepted_card(order.negotiation)
