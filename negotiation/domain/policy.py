@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 
@@ -42,6 +43,28 @@ class Policy:
     evidence_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp",
                                        "application/pdf")
     """The kinds of evidence accepted, recognised by their content, not their name."""
+    business_zone: str = "Asia/Shanghai"
+    """Where calendar days are counted: working days, the daily deduction cap."""
+    holidays: tuple[date, ...] = ()
+    """Days that are not working days besides weekends (for handling in working days)."""
+    deposit_deduction: Decimal = Decimal("10")
+    """Deducted from the store's deposit per violating order (seed 004)."""
+    max_deductions_per_order: int = 2
+    """At most this many deductions for one order (seed 004)."""
+    daily_deduction_cap: Decimal = Decimal("500")
+    """At most this much deducted from one store per calendar day (seed 004)."""
+    points_per_violation: Decimal = Decimal("0.1")
+    """Points recorded per violation (seed 004)."""
+    ban_after_ship_timeouts: int = 2
+    """More ship timeouts than this on one order ban its product (seed 004)."""
+    auto_close_after: timedelta = timedelta(days=150)
+    """An order neither shipped nor refunded this long after payment closes (seed 004)."""
+    compensation_rate: Decimal = Decimal("0.05")
+    """Automatic compensation on a late shipment: this share of the amount, ..."""
+    compensation_min: Decimal = Decimal("5")
+    """... at least this much, ..."""
+    compensation_max: Decimal = Decimal("30")
+    """... and at most this much."""
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Policy:
@@ -57,7 +80,16 @@ class Policy:
             elif key.endswith("_days") and key.removesuffix("_days") in known:
                 changes[key.removesuffix("_days")] = timedelta(days=value)
             elif key in known:
-                changes[key] = tuple(value) if isinstance(value, list) else value
+                changes[key] = _typed(known[key].type, value)
             else:
                 raise ValueError(f"unknown policy setting {key!r}")
         return replace(policy, **changes)
+
+
+def _typed(annotation: Any, value: Any) -> Any:
+    """Config arrives as JSON: money as strings or numbers, day lists as ISO strings."""
+    if annotation == "Decimal":
+        return Decimal(str(value))
+    if annotation == "tuple[date, ...]":
+        return tuple(date.fromisoformat(str(day)) for day in value)
+    return tuple(value) if isinstance(value, list) else value
