@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from negotiation.domain import reporting
 from negotiation.domain.enums import CardReason, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.domain.identifiers import ORDER_NO_PATTERN, TRACKING_NO_PATTERN
 from negotiation.services.cards import TEXT_LIMIT
 from negotiation.status_codes import status_of
 from negotiation.web import labels, timefmt
@@ -181,12 +182,6 @@ class ShipForm(WebForm):
 
 
 # --- delay reports ---------------------------------------------------------------------
-
-# Shapes only, as the JSON API checks them; whether the store has such an order or
-# shipment is the service's answer.
-ORDER_NO_PATTERN = r"[A-Za-z0-9_.:-]{1,64}"
-TRACKING_NO_PATTERN = r"[A-Za-z0-9-]{4,64}"
-
 
 def _choices(table: dict[str, str], values: Any, blank: str) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(v.value, table[v.value]) for v in values]
