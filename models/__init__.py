@@ -1,7 +1,17 @@
 """The SQLAlchemy models: the service's tables, and nothing about its rules."""
 
-from sqlalchemy.orm import column_property
+from sqlalchemy.orm import column_property, relationship
 
+from models.assessment import (
+    DailyDeduction,
+    LedgerEntry,
+    ProductBan,
+    Refund,
+    RegionalExemption,
+    RegionalExtension,
+    Scan,
+    Violation,
+)
 from models.base import Base
 from models.commerce import Account, Order, Shipment, Store
 from models.negotiation import Card, Negotiation
@@ -16,6 +26,13 @@ from models.reports import (
 
 # Defined here, once both tables are known: loaded with every order, in the same query.
 Order.covered_by_report = column_property(covered_by_approved_report())
+# Loaded only where an order is assessed; the sweep loads them for a whole batch at once.
+Order.violations = relationship(Violation, order_by=Violation.id, lazy="select")
+Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="select")
+Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
+                               back_populates="order")
 
-__all__ = ["Account", "Base", "Card", "DelayReport", "Event", "Evidence", "IdempotencyKey",
-           "Negotiation", "Order", "ReportHistoryEntry", "ReportItem", "Shipment", "Store"]
+__all__ = ["Account", "Base", "Card", "DailyDeduction", "DelayReport", "Event", "Evidence",
+           "IdempotencyKey", "LedgerEntry", "Negotiation", "Order", "ProductBan", "Refund",
+           "RegionalExemption", "RegionalExtension", "ReportHistoryEntry", "ReportItem", "Scan",
+           "Shipment", "Store", "Violation"]

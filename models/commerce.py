@@ -23,6 +23,8 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str | None] = mapped_column(String(100))
     handling_hours: Mapped[int] = mapped_column(default=48)
+    # Seed 003: some stores promise 1 or 2 working days instead of hours.
+    handling_working_days: Mapped[int | None]
     negotiation_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -45,6 +47,7 @@ class Order(Base):
         Index("ix_orders_status_ship_by", "status", "ship_by"),
         Index("ix_orders_store_id_id", "store_id", "id"),
         Index("ix_orders_buyer_id_id", "buyer_id", "id"),
+        Index("ix_orders_assess_at", "assess_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +66,17 @@ class Order(Base):
     # The latest ship time of the approved delay reports covering the order: one of the
     # candidates the deadline resolver weighs, kept so it need not be looked up again.
     reported_ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The original deadline plus a regional extension, when one covers the order.
+    extended_ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the first carrier scan is due; null while it cannot be known (express and
+    # tiered modes before a tracking number).
+    collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The next instant a violation or the automatic close may fall due: what the sweep
+    # and readers look at. Early is harmless (a check that finds nothing), late is not.
+    assess_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    product_id: Mapped[str | None] = mapped_column(String(64))
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     store: Mapped[Store] = relationship(lazy="joined", innerjoin=True)
@@ -84,5 +97,8 @@ class Shipment(Base):
     # An approved collection report's latest collection time. It belongs to this tracking
     # number: a new number is a new shipment, which no report covers yet (seed 000).
     reported_collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first collection scan: what the collection deadline is measured against.
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)
+    order: Mapped[Order] = relationship(lazy="joined", innerjoin=True,
+                                        back_populates="shipments")

@@ -129,7 +129,8 @@ class Repository:
 
     def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool,
                       scope: Caller | None = None) -> list[int]:
-        """Orders with a pending card past expiry or an open negotiation past deadline.
+        """Orders with a pending card past expiry, an open negotiation past deadline, or
+        an assessment due (a violation or the automatic close may have fallen due).
 
         Rows are locked as they are picked; with ``skip_locked`` two sweeps (or a sweep
         and a request) never wait on each other's rows, each takes what is free.
@@ -141,7 +142,8 @@ class Repository:
                           Order.status == OrderStatus.AWAITING_SHIPMENT,
                           Order.ship_by <= now))
         query = (select(Order.id)
-                 .where(or_(Order.id.in_(expiring), Order.id.in_(lapsing)))
+                 .where(or_(Order.id.in_(expiring), Order.id.in_(lapsing),
+                            Order.assess_at <= now))
                  .order_by(Order.id).limit(limit)
                  .with_for_update(skip_locked=skip_locked))
         if scope is not None:

@@ -13,7 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from negotiation.api import problems
-from negotiation.api.parsing import OrderNoConverter
+from negotiation.api.parsing import OrderNoConverter, TrackingNoConverter
 from negotiation.app import runtime
 from negotiation.domain.errors import DomainError
 from negotiation.domain.negotiating import Caller
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     # A doubled slash would otherwise answer an HTML redirect instead of a problem.
     app.url_map.merge_slashes = False
     app.url_map.converters["order_no"] = OrderNoConverter
+    app.url_map.converters["tracking_no"] = TrackingNoConverter
     app.config.setdefault("API_TITLE", "Negotiated shipping API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -66,9 +67,9 @@ def init_app(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
 
     from negotiation.api.resources import accounts as account_routes
-    from negotiation.api.resources import cards, orders, reports, stores
+    from negotiation.api.resources import assessment, cards, orders, reports, stores
 
-    for module in (stores, account_routes, orders, cards, reports):
+    for module in (stores, account_routes, orders, cards, reports, assessment):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)

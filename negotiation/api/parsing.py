@@ -13,7 +13,7 @@ from marshmallow import ValidationError, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
 
-from negotiation.domain.identifiers import ORDER_NO_PATTERN
+from negotiation.domain.identifiers import ORDER_NO_PATTERN, TRACKING_NO_PATTERN
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's integer: larger ids cannot exist
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000  # instants outside cannot be orders' times
@@ -37,6 +37,10 @@ class OrderNoConverter(BaseConverter):
     """Paths name orders only by well-formed numbers; anything else is simply absent."""
 
     regex = ORDER_NO_PATTERN
+
+
+class TrackingNoConverter(BaseConverter):
+    regex = TRACKING_NO_PATTERN
 
 
 def database_id(**kwargs: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from negotiation.api.fields import Instant
 from negotiation.api.parsing import ORDER_NO_PATTERN, database_id, plain_text
@@ -56,6 +56,16 @@ class StoreIn(Schema):
     name = _text(200, min_length=1, required=True)
     region = _text(100)
     handling_hours = fields.Integer(strict=True, validate=validate.Range(min=1, max=24 * 30))
+    handling_working_days = fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=2),
+        metadata={"description": "Ship within 1 or 2 working days of payment (weekends and "
+                                 "configured holidays skipped) instead of handling_hours."})
+
+    @validates_schema
+    def _one_handling_time(self, data: dict[str, object], **kwargs: object) -> None:
+        if "handling_hours" in data and "handling_working_days" in data:
+            raise ValidationError("Give handling_hours or handling_working_days, not both.",
+                                  "handling_working_days")
 
 
 class Store(Schema):
@@ -63,6 +73,7 @@ class Store(Schema):
     name = fields.String()
     region = fields.String(allow_none=True)
     handling_hours = fields.Integer()
+    handling_working_days = fields.Integer(allow_none=True)
     negotiation_enabled = fields.Boolean()
     flagged_for_review = fields.Boolean(
         metadata={"description": "Most of its latest decided cards were rejected or expired."})
@@ -97,6 +108,8 @@ class OrderIn(Schema):
     ship_by = Instant()
     ship_mode = _enum(ShipMode, load_default=ShipMode.NORMAL)
     region = _text(100)
+    product_id = _text(64, metadata={
+        "description": "The product sold; banned after too many ship timeouts on one order."})
 
 
 class Order(Schema):
@@ -120,6 +133,12 @@ class Order(Schema):
         "description": "The latest ship time of the approved delay reports covering it."})
     covered_by_report = fields.Boolean(metadata={
         "description": "An approved delay report covers the order (主动报备通过)."})
+    extended_ship_by = Instant(allow_none=True, metadata={
+        "description": "The original deadline plus a regional extension covering it."})
+    collect_by = Instant(allow_none=True, metadata={
+        "description": "When the first carrier scan is due; null until it can be known."})
+    product_id = fields.String(allow_none=True)
+    closed_at = Instant(allow_none=True)
 
 
 class OrderListArgs(Schema):

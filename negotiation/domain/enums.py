@@ -98,3 +98,35 @@ class ReportStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+
+class ViolationKind(StrEnum):
+    LATE_SHIPMENT = "late_shipment"  # 发货超时
+    COLLECTION_TIMEOUT = "collection_timeout"  # 揽收超时
+
+
+class ExemptedBy(StrEnum):
+    """What waived a violation: then it costs nothing (API.md)."""
+
+    AGREED_CARD = "agreed_card"
+    DELAY_REPORT = "delay_report"
+    REGIONAL_EXEMPTION = "regional_exemption"
+
+
+class LedgerKind(StrEnum):
+    DEPOSIT_DEDUCTION = "deposit_deduction"  # 扣保证金, with its points
+    BUYER_COMPENSATION = "buyer_compensation"  # 自动赔付
+    REVERSAL = "reversal"  # undoes one entry; the entry itself is kept
+
+
+class ScanKind(StrEnum):
+    COLLECTED = "collected"  # 揽收: the first carrier scan
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+
+
+class ExtensionCause(StrEnum):
+    """Why a region's ship deadlines are extended (seed 001)."""
+
+    HIGH_RISK = "high_risk"  # a city with medium or high-risk areas
+    CARRIER_SUSPENSION = "carrier_suspension"  # more than 5 carriers suspended service

@@ -44,6 +44,7 @@ class OrderLike(Protocol):
     ship_by: datetime
     ship_by_source: Any
     reported_ship_by: datetime | None
+    extended_ship_by: datetime | None
     shipped_at: datetime | None
 
 
@@ -359,7 +360,8 @@ def move_deadline(order: OrderLike, agreed: datetime | None,
     """Resolve the order's deadline again from its candidates; an event if it changed."""
     previous, previous_source = order.ship_by, order.ship_by_source
     deadline = resolve_ship_by(order.original_ship_by, agreed=agreed,
-                               reported=order.reported_ship_by)
+                               reported=order.reported_ship_by,
+                               extended=order.extended_ship_by)
     order.ship_by, order.ship_by_source = deadline.at, deadline.source
     if (deadline.at, deadline.source) == (previous, previous_source):
         return []
@@ -396,20 +398,36 @@ def withdraw(caller: Caller, order: OrderLike, negotiation: NegotiationLike, car
             *_close_card(negotiation, now, policy)]
 
 
+def _end_negotiation(negotiation: NegotiationLike, at: datetime,
+                     reason: str) -> list[DomainEvent]:
+    """The order is done with: a pending card is voided, an unfinished negotiation closes."""
+    events: list[DomainEvent] = []
+    card = pending_card(negotiation)
+    if card is not None:
+        fire(CARD_MACHINE, card, "void")
+        events.append(DomainEvent("card.voided", at, _card_data(card), SYSTEM))
+    if negotiation.state in (NegotiationState.OPEN, NegotiationState.AWAITING_BUYER):
+        fire(NEGOTIATION_MACHINE, negotiation, "close")
+        events.append(DomainEvent("negotiation.closed", at, {"reason": reason}, SYSTEM))
+    return events
+
+
+def close_unshipped(order: OrderLike, negotiation: NegotiationLike,
+                    at: datetime) -> list[DomainEvent]:
+    """Close an order never shipped (seed 004's automatic close after 150 days)."""
+    events = _end_negotiation(negotiation, at, "order_closed")
+    order.status = OrderStatus.CLOSED
+    return [*events, DomainEvent("order.closed", at, {"reason": "not_shipped_in_time"},
+                                 SYSTEM)]
+
+
 def ship(caller: Caller, order: OrderLike, negotiation: NegotiationLike, now: datetime,
          *, carrier: str, tracking_no: str) -> list[DomainEvent]:
     """Ship the order: a pending card is voided and an unfinished negotiation closes."""
     refusal = ship_refusal(caller, order)
     if refusal is not None:
         raise refusal
-    events: list[DomainEvent] = []
-    card = pending_card(negotiation)
-    if card is not None:
-        fire(CARD_MACHINE, card, "void")
-        events.append(DomainEvent("card.voided", now, _card_data(card), SYSTEM))
-    if negotiation.state in (NegotiationState.OPEN, NegotiationState.AWAITING_BUYER):
-        fire(NEGOTIATION_MACHINE, negotiation, "close")
-        events.append(DomainEvent("negotiation.closed", now, {"reason": "order_shipped"}, SYSTEM))
+    events = _end_negotiation(negotiation, now, "order_shipped")
     order.status, order.shipped_at = OrderStatus.SHIPPED, now
     events.append(DomainEvent("order.shipped", now, {
         "carrier": carrier, "tracking_no": tracking_no,

@@ -65,6 +65,13 @@ class Policy:
     """... at least this much, ..."""
     compensation_max: Decimal = Decimal("30")
     """... and at most this much."""
+    regional_extension: timedelta = timedelta(days=14)
+    """Added to the deadlines of orders in an extended region (seed 001)."""
+    regional_window_max: timedelta = timedelta(days=90)
+    """The longest window one regional exemption or extension may cover."""
+    extension_min_suspended_carriers: int = 6
+    """A region is extended for carrier suspensions from this many carriers (seed 001:
+    "more than 5")."""
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Policy:

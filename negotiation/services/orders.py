@@ -13,7 +13,7 @@ from models import Event, Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain import negotiating as rules
-from negotiation.domain.deadlines import original_ship_by, resolve_ship_by
+from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
 from negotiation.domain.enums import (
     NegotiationState,
     OrderKind,
@@ -23,7 +23,7 @@ from negotiation.domain.enums import (
 )
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import SYSTEM, Caller, DomainEvent
-from negotiation.services import pagination
+from negotiation.services import assessment, pagination
 from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import EventView, OrderView, Page, ShipmentView
 
@@ -42,10 +42,22 @@ def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
 
 
 def settle(uow: UnitOfWork, order: Order) -> int:
-    """Apply and record what time has made due; returns how many events that made."""
+    """Apply and record what time has made due; returns how many changes that made.
+
+    The negotiation first (a card expires, a negotiation lapses), then the assessment
+    (violations, charges, the automatic close) once the order's ``assess_at`` has come.
+    """
     events = rules.settle(order, order.negotiation, uow.now, uow.policy)
+    assessed = assessment.is_due(order, uow.now)
+    if assessed:
+        events += assessment.assess(uow, order)
     record(uow, order, events, None)
-    return len(events)
+    return len(events) + assessed
+
+
+def is_due(order: Order, now: datetime) -> bool:
+    """Whether :func:`settle` would change anything: lets readers skip locking."""
+    return rules.is_due(order, order.negotiation, now) or assessment.is_due(order, now)
 
 
 def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
@@ -62,7 +74,7 @@ def settled_for_read(uow: UnitOfWork, caller: Caller, order: Order | None,
     """:func:`load_for_read` for an order already fetched without a lock."""
     if order is None or not caller.may_see(order):
         raise NotFound(f"No {label}.")
-    if rules.is_due(order, order.negotiation, uow.now):
+    if is_due(order, uow.now):
         order = uow.repo.relock(order)
         settle(uow, order)
         uow.commit()
@@ -97,7 +109,8 @@ def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
 def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: int,
                  buyer_id: int, amount: Decimal, paid_at: datetime,
                  kind: OrderKind = OrderKind.PHYSICAL, ship_by: datetime | None = None,
-                 ship_mode: ShipMode = ShipMode.NORMAL, region: str | None = None) -> OrderView:
+                 ship_mode: ShipMode = ShipMode.NORMAL, region: str | None = None,
+                 product_id: str | None = None) -> OrderView:
     if caller.role is not Role.ADMIN:
         raise Forbidden("Only admins create orders.")
     with uow:
@@ -112,21 +125,26 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
         if uow.repo.order_no_taken(order_no):
             raise Refused(f"Order {order_no} already exists.", code="order_exists",
                           field="order_no")
-        original = original_ship_by(paid_at, ship_by, uow.policy, store.handling_hours)
+        original = original_ship_by(paid_at, ship_by, uow.policy, store.handling_hours,
+                                    store.handling_working_days)
         if original <= paid_at:
             raise InvalidInput("ship_by must be after paid_at.", field="ship_by")
+        region = region or store.region
         # An approved store report whose window holds the new deadline covers it too.
         covering = ([] if kind is OrderKind.VIRTUAL else
                     uow.reports.approved_store_reports_covering(store.id, original))
         reported = max((r.latest_ship_at for r in covering if r.latest_ship_at), default=None)
-        deadline = resolve_ship_by(original, reported=reported)
+        extended = extended_ship_by(original, uow.policy.regional_extension
+                                    if uow.assessment.extensions(region, original) else None)
+        deadline = resolve_ship_by(original, reported=reported, extended=extended)
         order = Order(order_no=order_no, store=store, buyer_id=buyer_id, amount=amount,
-                      kind=kind, ship_mode=ship_mode, region=region or store.region,
+                      kind=kind, ship_mode=ship_mode, region=region, product_id=product_id,
                       status=OrderStatus.AWAITING_SHIPMENT, paid_at=paid_at,
                       original_ship_by=original, ship_by=deadline.at,
                       ship_by_source=deadline.source, reported_ship_by=reported,
-                      created_at=uow.now,
-                      negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]))
+                      extended_ship_by=extended, assess_at=paid_at, created_at=uow.now,
+                      negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]),
+                      shipments=[], violations=[], ledger_entries=[])
         uow.repo.add(order)
         uow.flush()
         uow.repo.add(*(ReportItem(report_id=r.id, order_id=order.id, order_no=order_no)
@@ -134,7 +152,7 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
         record(uow, order, [DomainEvent("order.created", uow.now, {
             "ship_by": iso_utc(deadline.at), "ship_by_source": deadline.source.value,
             **({"report_ids": [r.id for r in covering]} if covering else {})})], caller)
-        settle(uow, order)  # an order created past its deadline is born lapsed
+        settle(uow, order)  # born assessed: an order created past its deadline has lapsed
         uow.commit()
         return OrderView.of(order)
 
@@ -162,7 +180,7 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
                                               covered_by_report=covered_by_report))
         more = len(orders) > limit
         orders = orders[:limit]
-        due = [o for o in orders if rules.is_due(o, o.negotiation, uow.now)]
+        due = [o for o in orders if is_due(o, uow.now)]
         for order in due:
             settle(uow, uow.repo.relock(order))
         if due:
@@ -173,9 +191,16 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
 
 def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
     while ids := uow.repo.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
-        if not sum(settle(uow, order) for order in uow.repo.orders_by_ids(ids)):
+        if not settle_batch(uow, ids):
             break  # as in the sweep: never loop on what settling cannot change
         uow.commit()
+
+
+def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
+    """Settle many locked orders, loading what assessing needs for all of them at once."""
+    orders = uow.assessment.with_assessment(uow.repo.orders_by_ids(ids))
+    # By store, so two sweeps take the stores' daily-cap counters in one order.
+    return sum(settle(uow, order) for order in sorted(orders, key=lambda o: (o.store_id, o.id)))
 
 
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
@@ -200,6 +225,8 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
             uow.session.rollback()
             raise _tracking_no_in_use(tracking_no) from None
         record(uow, order, events, caller)
+        # Shipping late is a violation now; an express-mode collection deadline starts.
+        record(uow, order, assessment.assess(uow, order), None)
         uow.commit()
         return ShipmentView.of(shipment, order)
 

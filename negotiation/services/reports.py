@@ -18,6 +18,7 @@ from negotiation.domain.deadlines import original_collect_by, resolve_collect_by
 from negotiation.domain.enums import OrderStatus, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.services import assessment
 from negotiation.services.orders import record, settle
 from negotiation.services.report_queries import report_detail
 from negotiation.services.report_views import ReportView
@@ -211,6 +212,9 @@ def _decide(uow: UnitOfWork, caller: Caller, report_id: int, trigger: str,
         elif decision.status is ReportStatus.APPROVED:
             for order in orders:
                 record(uow, order, _move_ship_by(uow, report, order), caller)
+        if decision.status is ReportStatus.APPROVED:
+            for order in orders:  # a violation the report now covers is waived, reversed
+                record(uow, order, assessment.assess(uow, order), None)
         _remember(uow, report, caller, decision.status.value, note=decision.note)
         uow.commit()
         return report_detail(uow, caller, report)

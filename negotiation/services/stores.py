@@ -11,12 +11,14 @@ from negotiation.services.views import StoreView
 
 
 def create_store(uow: UnitOfWork, caller: Caller, *, name: str, region: str | None = None,
-                 handling_hours: int | None = None) -> StoreView:
+                 handling_hours: int | None = None,
+                 handling_working_days: int | None = None) -> StoreView:
     if caller.role is not Role.ADMIN:
         raise Forbidden("Only admins create stores.")
     with uow:
         hours = handling_hours or int(uow.policy.handling_time.total_seconds() // 3600)
         store = Store(name=name, region=region, handling_hours=hours,
+                      handling_working_days=handling_working_days,
                       negotiation_enabled=True, created_at=uow.now)
         uow.repo.add(store)
         uow.commit()

@@ -1,4 +1,5 @@
-"""Apply every timed rule that is due, in bounded batches (``flask --app wsgi sweep``).
+"""Apply every timed rule that is due, in bounded batches (``flask --app wsgi sweep``):
+card expiry, negotiation lapse, violations and their charges, the automatic close.
 
 Each batch is one transaction over at most ``batch_size`` orders, locked as they are
 picked; on PostgreSQL rows another sweep holds are skipped, so several sweeps share the
@@ -14,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from models import IdempotencyKey
-from negotiation.services.orders import settle
+from negotiation.services.orders import settle_batch
 from negotiation.services.unit_of_work import UnitOfWork
 
 
@@ -31,7 +32,7 @@ def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
     while True:
         with new_uow() as uow:
             ids = uow.repo.due_order_ids(uow.now, batch_size, skip_locked=uow.skip_locked)
-            changed = sum(settle(uow, order) for order in uow.repo.orders_by_ids(ids))
+            changed = settle_batch(uow, ids)
             if not changed:
                 break  # nothing due (or nothing settling could change: never loop on it)
             uow.commit()

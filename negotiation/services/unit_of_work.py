@@ -10,6 +10,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from negotiation.adapters.assessment_repository import AssessmentRepository
 from negotiation.adapters.report_repository import ReportRepository
 from negotiation.adapters.repository import Repository
 from negotiation.clock import Clock
@@ -27,6 +28,7 @@ class UnitOfWork:
     session: Session
     repo: Repository
     reports: ReportRepository
+    assessment: AssessmentRepository
     now: datetime
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
@@ -38,6 +40,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
+        self.assessment = AssessmentRepository(self.session)
         self.now = self.clock.now()
         return self
 

@@ -29,13 +29,14 @@ class StoreView:
     name: str
     region: str | None
     handling_hours: int
+    handling_working_days: int | None
     negotiation_enabled: bool
     flagged_for_review: bool
 
     @classmethod
     def of(cls, store: Store, *, flagged: bool) -> StoreView:
         return cls(store.id, store.name, store.region, store.handling_hours,
-                   store.negotiation_enabled, flagged)
+                   store.handling_working_days, store.negotiation_enabled, flagged)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ class OrderView:
     negotiation_state: str
     reported_ship_by: datetime | None
     covered_by_report: bool
+    extended_ship_by: datetime | None
+    collect_by: datetime | None
+    product_id: str | None
+    closed_at: datetime | None
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -77,7 +82,8 @@ class OrderView:
                    order.paid_at, order.original_ship_by, order.ship_by,
                    order.ship_by_source.value, order.shipped_at,
                    order.negotiation.state.value, order.reported_ship_by,
-                   bool(order.covered_by_report))
+                   bool(order.covered_by_report), order.extended_ship_by, order.collect_by,
+                   order.product_id, order.closed_at)
 
 
 @dataclass(frozen=True)

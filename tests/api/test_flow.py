@@ -224,6 +224,10 @@ def test_events_are_listed_oldest_first_with_their_actors(client, world, clock):
         ("card.sent", "2026-11-22T02:00:00Z", str(world.agent.id)),
         ("card.expired", "2026-11-23T02:00:00Z", "system"),
         ("negotiation.failed", iso(SHIP_BY), "system"),
+        # Still unshipped when the deadline passed: detected at the first look after it.
+        ("violation.late_shipment", iso(SHIP_BY + timedelta(hours=1)), "system"),
+        ("penalty.deducted", iso(SHIP_BY + timedelta(hours=1)), "system"),
+        ("compensation.paid", iso(SHIP_BY + timedelta(hours=1)), "system"),
     ]
     assert second["expires_at"] == "2026-11-23T02:00:00Z"
     assert all(e["order_no"] == "O-1" for e in events(client, world.buyer))

@@ -82,7 +82,9 @@ def test_a_card_sent_five_hours_before_the_deadline_is_stored_expiring_at_it(rt,
     clock.set(START + 47 * H)
     negotiation = card_service.get_negotiation(rt.uow(), world.owner.caller, "O-1")
     assert negotiation.state == "failed"
-    assert [e.type for e in events(rt, "O-1")][-2:] == ["card.expired", "negotiation.failed"]
+    negotiation_events = [e.type for e in events(rt, "O-1") if e.type.startswith(
+        ("card.", "negotiation."))]
+    assert negotiation_events[-2:] == ["card.expired", "negotiation.failed"]
 
 
 def test_a_refused_proposal_stores_nothing(rt, world):

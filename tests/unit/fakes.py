@@ -56,6 +56,7 @@ class FakeOrder:
     ship_by: datetime = DEADLINE
     ship_by_source: ShipBySource = ShipBySource.ORIGINAL
     reported_ship_by: datetime | None = None
+    extended_ship_by: datetime | None = None
     shipped_at: datetime | None = None
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from negotiation.domain import assessment as a
+from negotiation.domain import workdays
 from negotiation.domain.deadlines import original_collect_by
 from negotiation.domain.enums import ShipMode
 from negotiation.domain.policy import Policy
@@ -103,34 +104,34 @@ def test_the_amounts_and_caps_follow_the_policy():
 
 
 def test_a_shanghai_day_ends_at_16_00_utc():
-    assert a.business_day(datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC), POLICY) == date(
+    assert workdays.business_day(datetime(2026, 11, 22, 15, 59, 59, tzinfo=UTC), POLICY) == date(
         2026, 11, 22)
-    assert a.business_day(datetime(2026, 11, 22, 16, 0, 0, tzinfo=UTC), POLICY) == date(
+    assert workdays.business_day(datetime(2026, 11, 22, 16, 0, 0, tzinfo=UTC), POLICY) == date(
         2026, 11, 23)
 
 
 def test_handling_in_one_working_day_skips_the_weekend():
     # Paid Friday 10:00 Shanghai: ship by the end of Monday, Shanghai (Monday 16:00 UTC).
-    assert a.after_working_days(PAID, 1, POLICY) == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    assert workdays.after_working_days(PAID, 1, POLICY) == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
 
 
 def test_handling_in_two_working_days_from_a_saturday_ends_on_tuesday():
     saturday = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
-    assert a.after_working_days(saturday, 2, POLICY) == datetime(2026, 11, 24, 16, 0,
+    assert workdays.after_working_days(saturday, 2, POLICY) == datetime(2026, 11, 24, 16, 0,
                                                                  tzinfo=UTC)
 
 
 def test_a_payment_late_on_friday_utc_counts_from_the_shanghai_saturday():
     friday_night_utc = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)  # Saturday 01:00 Shanghai
-    assert a.after_working_days(friday_night_utc, 1, POLICY) == datetime(
+    assert workdays.after_working_days(friday_night_utc, 1, POLICY) == datetime(
         2026, 11, 23, 16, 0, tzinfo=UTC)
 
 
 def test_a_configured_holiday_is_skipped_like_a_weekend():
     policy = Policy.from_mapping({"holidays": ["2026-11-23"]})
-    assert a.after_working_days(PAID, 1, policy) == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
-    assert not a.is_working_day(date(2026, 11, 23), policy)
-    assert a.is_working_day(date(2026, 11, 23), POLICY)
+    assert workdays.after_working_days(PAID, 1, policy) == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    assert not workdays.is_working_day(date(2026, 11, 23), policy)
+    assert workdays.is_working_day(date(2026, 11, 23), POLICY)
 
 
 # --- bans, automatic close, compensation -------------------------------------------------------

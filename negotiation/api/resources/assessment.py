@@ -1,0 +1,76 @@
+"""Carrier scans, what missed deadlines cost, and reviewers' regional decisions."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from negotiation.api import assessment_schemas as s
+from negotiation.api import current_caller
+from negotiation.api.parsing import Blueprint
+from negotiation.api.resources import documents_errors
+from negotiation.app import runtime
+from negotiation.services import assessment_queries, regions, scans
+
+blp = Blueprint("assessment", __name__,
+                description="Scans, assessments, penalty ledgers, regional exemptions.")
+
+
+@blp.route("/shipments/<tracking_no:tracking_no>/scans")
+class ScansOfShipment(MethodView):
+    @blp.arguments(s.ScanIn)
+    @blp.response(201, s.ScanOut)
+    @documents_errors(blp, 403, 404, 422)
+    def post(self, body: dict, tracking_no: str) -> object:
+        """Record a carrier scan (the carrier feed, admin)."""
+        return scans.record_scan(runtime().uow(), current_caller(), tracking_no, **body)
+
+
+@blp.route("/orders/<order_no:order_no>/assessment")
+class AssessmentOfOrder(MethodView):
+    @blp.arguments(s.AssessmentArgs, location="query")
+    @blp.response(200, s.AssessmentOut)
+    @documents_errors(blp, 403, 404, 409, 422)
+    def get(self, args: dict, order_no: str) -> object:
+        """Deadlines, violations and charges; with `ship_at`, what shipping then adds."""
+        return assessment_queries.order_assessment(runtime().uow(), current_caller(), order_no,
+                                                   args.get("ship_at"))
+
+
+@blp.route("/stores/<int:store_id>/penalties")
+class PenaltiesOfStore(MethodView):
+    @blp.arguments(s.LedgerArgs, location="query")
+    @blp.response(200, s.LedgerOut)
+    @documents_errors(blp, 403, 404, 422)
+    def get(self, args: dict, store_id: int) -> object:
+        """The store's penalty ledger, oldest first, with totals per day."""
+        return assessment_queries.store_penalties(
+            runtime().uow(), current_caller(), store_id, start=args.get("from_"),
+            end=args.get("to"), limit=args["limit"], cursor=args.get("cursor"))
+
+
+@blp.route("/exemptions")
+class Exemptions(MethodView):
+    @blp.arguments(s.ExemptionIn)
+    @blp.response(201, s.ExemptionOut)
+    @documents_errors(blp, 403, 422)
+    def post(self, body: dict) -> object:
+        """Declare a regional exemption (reviewer); waives what it covers, past and future."""
+        return regions.declare_exemption(runtime().uow(), current_caller(), **body)
+
+    @blp.arguments(s.PageArgs, location="query")
+    @blp.response(200, s.ExemptionPage)
+    @documents_errors(blp, 403, 422)
+    def get(self, args: dict) -> object:
+        """Regional exemptions, newest first (reviewers)."""
+        return regions.list_exemptions(runtime().uow(), current_caller(), limit=args["limit"],
+                                       cursor=args.get("cursor"))
+
+
+@blp.route("/regional-extensions")
+class Extensions(MethodView):
+    @blp.arguments(s.ExtensionIn)
+    @blp.response(201, s.ExtensionOut)
+    @documents_errors(blp, 403, 422)
+    def post(self, body: dict) -> object:
+        """Extend a region's ship deadlines by 14 days (reviewer, seed 001)."""
+        return regions.declare_extension(runtime().uow(), current_caller(), **body)

@@ -1,0 +1,49 @@
+"""Carrier scans: the carrier feed reports that a parcel was collected, then moved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models import Scan
+from negotiation.clock import iso_utc
+from negotiation.domain.enums import Role, ScanKind
+from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
+from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.services import assessment
+from negotiation.services.assessment_views import ScanView
+from negotiation.services.orders import load_for_write, record
+from negotiation.services.unit_of_work import UnitOfWork
+
+
+def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: ScanKind,
+                at: datetime) -> ScanView:
+    """Record one scan. The earliest collection scan is the shipment's first collection
+    time, against which the collection deadline is judged (seed 004)."""
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Scans come from the carrier feed, with an admin token.")
+    with uow:
+        shipment = uow.assessment.shipment(tracking_no)
+        if shipment is None:
+            raise NotFound(f"No shipment {tracking_no}.")
+        order = load_for_write(uow, caller, uow.repo.order_by_id(shipment.order_id, lock=True),
+                               f"shipment {tracking_no}")
+        uow.session.refresh(shipment)  # as it is now we hold the order's lock
+        if at > uow.now:
+            raise InvalidInput("at is in the future.", field="at")
+        if at < order.paid_at:
+            raise InvalidInput("at is before the order was paid.", field="at")
+        scan = Scan(shipment_id=shipment.id, kind=kind, at=at, recorded_at=uow.now)
+        uow.repo.add(scan)
+        events = [DomainEvent(f"shipment.{kind.value}", at,
+                              {"tracking_no": tracking_no, "recorded_at": iso_utc(uow.now)})]
+        if kind is ScanKind.COLLECTED and (shipment.collected_at is None
+                                           or at < shipment.collected_at):
+            shipment.collected_at = at
+        record(uow, order, events, caller)
+        # A first scan after the deadline is a collection timeout, recorded now.
+        record(uow, order, assessment.assess(uow, order), None)
+        uow.flush()
+        view = ScanView.of(scan, tracking_no, order.order_no, shipment.collected_at,
+                           order.collect_by)
+        uow.commit()
+        return view
