@@ -73,6 +73,8 @@ def demo_command(url: str) -> None:
     click.echo("Delay reports:")
     for report_id, kind, named, status in seeded.reports:
         click.echo(f"  report {report_id:<5} {kind:<10} {status:<14} {named}")
+    click.echo(f"Penalty ledger: {url}/api/v1/stores/{seeded.store_id}/penalties "
+               "(the owner's or the reviewer's token)")
 
 
 def _create_app() -> Flask:

@@ -1,4 +1,5 @@
-"""Demo data: one store, its people, an order in every negotiation state, delay reports."""
+"""Demo data: one store, its people, an order in every negotiation state, delay reports,
+and what missed deadlines cost: violations, the penalty ledger, a regional exemption."""
 
 from __future__ import annotations
 
@@ -7,9 +8,26 @@ from datetime import timedelta
 from decimal import Decimal
 
 from negotiation.app import Runtime
-from negotiation.domain.enums import CardReason, OrderKind, ReportKind, ReportReason, Role
+from negotiation.domain.enums import (
+    CardReason,
+    OrderKind,
+    ReportKind,
+    ReportReason,
+    Role,
+    ScanKind,
+    ViolationKind,
+)
 from negotiation.domain.negotiating import Caller
-from negotiation.services import accounts, cards, orders, report_queries, reports, stores
+from negotiation.services import (
+    accounts,
+    cards,
+    orders,
+    regions,
+    report_queries,
+    reports,
+    scans,
+    stores,
+)
 
 ADMIN = Caller(role=Role.ADMIN)
 
@@ -44,13 +62,13 @@ def seed(rt: Runtime) -> Seeded:
     prefix = f"DEMO{store.id}"
 
     def order(suffix: str, *, paid_hours_ago: float = 2, kind: OrderKind = OrderKind.PHYSICAL,
-              ship_by_hours: float | None = None) -> str:
+              ship_by_hours: float | None = None, region: str | None = None) -> str:
         order_no = f"{prefix}-{suffix}"
         ship_by = None if ship_by_hours is None else now + timedelta(hours=ship_by_hours)
         orders.create_order(rt.uow(), ADMIN, order_no=order_no, store_id=store.id,
                             buyer_id=buyer.account_id or 0, amount=Decimal("199.00"),
                             paid_at=now - timedelta(hours=paid_hours_ago), kind=kind,
-                            ship_by=ship_by)
+                            ship_by=ship_by, region=region, product_id=f"SKU-{suffix}")
         return order_no
 
     def propose(order_no: str, days: int, by: Caller = owner) -> int:
@@ -71,7 +89,16 @@ def seed(rt: Runtime) -> Seeded:
     propose(closed := order("CLOSED"), 4)
     tracking_no = f"SF{store.id:04d}{int(now.timestamp())}"
     orders.ship_order(rt.uow(), owner, closed, carrier="SF Express", tracking_no=tracking_no)
+    scans.record_scan(rt.uow(), ADMIN, tracking_no, kind=ScanKind.COLLECTED, at=now)
     order("VIRTUAL", kind=OrderKind.VIRTUAL)
+    # Missed deadlines: FAILED-DEADLINE above is already late (a deduction and the buyer's
+    # compensation); this one, shipped from a flooded region, is waived by a reviewer.
+    order("LATE-EXEMPT", paid_hours_ago=60, ship_by_hours=-10, region="Henan")
+    regions.declare_exemption(rt.uow(), reviewer, region="Henan",
+                              starts_at=now - timedelta(days=2), ends_at=now + timedelta(days=5),
+                              kinds=[ViolationKind.LATE_SHIPMENT,
+                                     ViolationKind.COLLECTION_TIMEOUT],
+                              note="河南暴雨 Henan floods")
 
     def report(kind: ReportKind, reason: ReportReason, description: str, named: str,
                **fields: object) -> int:
@@ -103,7 +130,7 @@ def seed(rt: Runtime) -> Seeded:
                     for id_, kind, named, _ in made.reports]
 
     for order_no in (f"{prefix}-OPEN", awaiting, agreed, exhausted, f"{prefix}-FAILED-DEADLINE",
-                     closed, f"{prefix}-VIRTUAL", reported):
+                     closed, f"{prefix}-VIRTUAL", reported, f"{prefix}-LATE-EXEMPT"):
         state = cards.get_negotiation(rt.uow(), ADMIN, order_no).state
         made.orders.append((order_no, state))
     return made
