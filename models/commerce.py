@@ -48,6 +48,7 @@ class Order(Base):
         Index("ix_orders_store_id_id", "store_id", "id"),
         Index("ix_orders_buyer_id_id", "buyer_id", "id"),
         Index("ix_orders_assess_at", "assess_at"),
+        Index("ix_orders_region", "region"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

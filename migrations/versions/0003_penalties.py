@@ -143,6 +143,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('product_id', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_orders_assess_at', ['assess_at'], unique=False)
+        batch_op.create_index('ix_orders_region', ['region'], unique=False)
 
     with op.batch_alter_table('shipments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('collected_at', sa.DateTime(timezone=True), nullable=True))
@@ -161,6 +162,7 @@ def downgrade() -> None:
         batch_op.drop_column('collected_at')
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_region')
         batch_op.drop_index('ix_orders_assess_at')
         batch_op.drop_column('closed_at')
         batch_op.drop_column('product_id')

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +30,12 @@ class AssessmentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._exemptions: dict[str | None, Sequence[RegionalExemption]] = {}
+        self._days: dict[tuple[int, date], DailyDeduction] = {}
+
+    def forget(self) -> None:
+        """What this transaction read or locked means nothing once it has committed."""
+        self._exemptions.clear()
+        self._days.clear()
 
     # --- orders and shipments ----------------------------------------------------------
 
@@ -75,6 +81,16 @@ class AssessmentRepository:
             query = query.where(RegionalExemption.id < before_id)
         return self.session.scalars(query).all()
 
+    def lock_region(self, region: str) -> None:
+        """Lock every order of a region, in id order like every multi-order lock.
+
+        A violation is only ever recorded under its order's lock, after reading the
+        region's exemptions: holding them all, a new exemption sees every violation
+        recorded before it, and every one recorded after it sees the exemption.
+        """
+        self.session.execute(select(Order.id).where(Order.region == region)
+                             .order_by(Order.id).with_for_update())
+
     def orders_with_violations_in(self, region: str, start: datetime,
                                   end: datetime) -> list[int]:
         return list(self.session.scalars(
@@ -101,16 +117,21 @@ class AssessmentRepository:
     # --- the daily cap -----------------------------------------------------------------
 
     def lock_day(self, store_id: int, day: date) -> DailyDeduction:
-        """The store's counter for one day, created if missing, locked until commit."""
+        """The store's counter for one day, created if missing, locked until commit (and
+        so read once per transaction)."""
+        if (store_id, day) in self._days:
+            return self._days[store_id, day]
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         self.session.execute(insert(DailyDeduction).values(store_id=store_id, day=day,
                                                            amount=ZERO)
                              .on_conflict_do_nothing())
-        return self.session.scalars(
+        counter = self.session.scalars(
             select(DailyDeduction)
             .where(DailyDeduction.store_id == store_id, DailyDeduction.day == day)
             .with_for_update().execution_options(populate_existing=True)).one()
+        self._days[store_id, day] = counter
+        return counter
 
     def deducted_on(self, store_id: int, day: date) -> Decimal:
         return self.session.scalar(

@@ -3,7 +3,9 @@ and extensions that move ship deadlines.
 
 Both apply to what is already recorded as well as to what comes: declaring one locks
 the orders it reaches (in id order, as every multi-order change does) and assesses them
-again, so a violation recorded a moment earlier is waived and its charges reversed.
+again, so a violation recorded a moment earlier is waived and its charges reversed. An
+exemption locks every order of its region first, so no violation is being recorded there
+while it looks (see ``AssessmentRepository.lock_region``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def declare_exemption(uow: UnitOfWork, caller: Caller, *, region: str, starts_at
         uow.repo.add(row)
         uow.flush()
         uow.assessment.forget_exemptions(region)
+        uow.assessment.lock_region(region)
         waived = 0
         for order in _locked(uow, uow.assessment.orders_with_violations_in(
                 region, starts_at, ends_at)):

@@ -54,6 +54,7 @@ class UnitOfWork:
     def commit(self) -> None:
         with self._constraints_as_conflict():
             self.session.commit()
+        self.assessment.forget()
 
     def flush(self) -> None:
         """Write pending changes now (to learn ids), with the database's constraints."""
@@ -68,6 +69,7 @@ class UnitOfWork:
             yield
         except IntegrityError as err:
             self.session.rollback()
+            self.assessment.forget()
             raise Conflict("The request collided with another change; retry it.") from err
 
     @property
