@@ -118,13 +118,13 @@ def _charge(uow: UnitOfWork, order: Order, violation: Violation) -> list[DomainE
                    cost.points)
     entry.applies_on = day
     events = [DomainEvent("penalty.deducted", uow.now, {
-        "kind": violation.kind.value, "amount": str(cost.deduction),
-        "points": str(cost.points), "applies_on": day.isoformat()}, SYSTEM)]
+        "kind": violation.kind.value, "amount": _money(cost.deduction),
+        "points": _money(cost.points), "applies_on": day.isoformat()}, SYSTEM)]
     if cost.compensation:
         _entry(uow, order, violation, LedgerKind.BUYER_COMPENSATION, cost.compensation,
                Decimal("0"))
         events.append(DomainEvent("compensation.paid", uow.now,
-                                  {"amount": str(cost.compensation)}, SYSTEM))
+                                  {"amount": _money(cost.compensation)}, SYSTEM))
     if violation.kind is ViolationKind.LATE_SHIPMENT:
         events += _ban_if_due(uow, order)
     return events
@@ -175,8 +175,8 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
             _entry(uow, order, violation, LedgerKind.REVERSAL, -entry.amount, -entry.points,
                    reverses=entry)
             events.append(DomainEvent("penalty.revoked", uow.now, {
-                "kind": entry.kind.value, "amount": str(entry.amount),
-                "points": str(entry.points)}, SYSTEM))
+                "kind": entry.kind.value, "amount": _money(entry.amount),
+                "points": _money(entry.points)}, SYSTEM))
     return events
 
 
@@ -189,4 +189,9 @@ def _close(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     order.closed_at = at
     uow.repo.add(Refund(order_id=order.id, amount=order.amount, reason=AUTO_CLOSE, at=at))
     return [*events, DomainEvent("order.refunded", at, {
-        "amount": str(order.amount), "reason": AUTO_CLOSE}, SYSTEM)]
+        "amount": _money(order.amount), "reason": AUTO_CLOSE}, SYSTEM)]
+
+
+def _money(amount: Decimal) -> str:
+    """Money and points on the timeline read as in the API: two decimals, as a string."""
+    return str(amount.quantize(rules.CENT))

@@ -62,6 +62,7 @@ def order_assessment(uow: UnitOfWork, caller: Caller, order_no: str,
                             if e.kind is LedgerKind.BUYER_COMPENSATION), ZERO)
         violations = [ViolationView.of(v) for v in order.violations]
         banned = uow.assessment.is_banned(order.id)
+        collect_by = order.collect_by
         if ship_at is not None:
             would = _shipping_at(uow, order, ship_at)
             violations += would.violations
@@ -69,10 +70,11 @@ def order_assessment(uow: UnitOfWork, caller: Caller, order_no: str,
             points += would.points
             compensation += would.compensation
             banned = banned or would.product_banned
+            collect_by = would.collect_by  # in express mode, counted from shipping then
         shipment = latest_shipment(order)
         return AssessmentView(
             order.order_no, uow.now, ship_at, order.status.value, order.ship_by,
-            order.ship_by_source.value, order.collect_by,
+            order.ship_by_source.value, collect_by,
             shipment.collected_at if shipment else None, violations, deduction, points,
             compensation, banned, order.closed_at)
 

@@ -11,7 +11,7 @@ from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services import assessment
 from negotiation.services.assessment_views import ScanView
-from negotiation.services.orders import load_for_write, record
+from negotiation.services.orders import record, settle
 from negotiation.services.unit_of_work import UnitOfWork
 
 
@@ -23,10 +23,9 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
         raise Forbidden("Scans come from the carrier feed, with an admin token.")
     with uow:
         shipment = uow.assessment.shipment(tracking_no)
-        if shipment is None:
+        order = uow.repo.order_by_id(shipment.order_id, lock=True) if shipment else None
+        if shipment is None or order is None or not caller.may_see(order):
             raise NotFound(f"No shipment {tracking_no}.")
-        order = load_for_write(uow, caller, uow.repo.order_by_id(shipment.order_id, lock=True),
-                               f"shipment {tracking_no}")
         uow.session.refresh(shipment)  # as it is now we hold the order's lock
         if at > uow.now:
             raise InvalidInput("at is in the future.", field="at")
@@ -34,12 +33,14 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
             raise InvalidInput("at is before the order was paid.", field="at")
         scan = Scan(shipment_id=shipment.id, kind=kind, at=at, recorded_at=uow.now)
         uow.repo.add(scan)
-        events = [DomainEvent(f"shipment.{kind.value}", at,
-                              {"tracking_no": tracking_no, "recorded_at": iso_utc(uow.now)})]
+        # Taken first, then settled: a scan taken in time but reported after the
+        # deadline must not be judged as if the parcel were still waiting.
         if kind is ScanKind.COLLECTED and (shipment.collected_at is None
                                            or at < shipment.collected_at):
             shipment.collected_at = at
-        record(uow, order, events, caller)
+        record(uow, order, [DomainEvent(f"shipment.{kind.value}", at, {
+            "tracking_no": tracking_no, "recorded_at": iso_utc(uow.now)})], caller)
+        settle(uow, order)
         # A first scan after the deadline is a collection timeout, recorded now.
         record(uow, order, assessment.assess(uow, order), None)
         uow.flush()
