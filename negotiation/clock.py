@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# Instants outside these years are no order's times, and date arithmetic near the
+# calendar's ends would overflow: the API and the forms refuse them alike.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -13,10 +13,10 @@ from marshmallow import ValidationError, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
 
+from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
 from negotiation.domain.identifiers import ORDER_NO_PATTERN, TRACKING_NO_PATTERN
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's integer: larger ids cannot exist
-EARLIEST_YEAR, LATEST_YEAR = 1970, 9000  # instants outside cannot be orders' times
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models import Order
+from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
 from negotiation.domain import assessment as rules
 from negotiation.domain import errors
 from negotiation.domain.enums import LedgerKind, OrderKind, OrderStatus, Role
@@ -147,6 +148,10 @@ def store_penalties(uow: UnitOfWork, caller: Caller, store_id: int, *,
             raise NotFound(f"No store {store_id}.")
         end = end or business_day(uow.now, uow.policy)
         start = start or end - timedelta(days=DEFAULT_LEDGER_DAYS - 1)
+        for name, day in (("from", start), ("to", end)):
+            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                raise InvalidInput(f"{name} must be between the years {EARLIEST_YEAR} and "
+                                   f"{LATEST_YEAR}.", field=name)
         if start > end:
             raise InvalidInput("from is after to.", field="from")
         if (end - start).days >= MAX_LEDGER_DAYS:

@@ -100,14 +100,17 @@ def declare_extension(uow: UnitOfWork, caller: Caller, *, region: str, cause: Ex
                                 created_by=caller.account_id, created_at=uow.now)
         uow.repo.add(row)
         uow.flush()
-        orders = _locked(uow, uow.assessment.orders_to_extend(region, starts_at, ends_at))
-        for order in orders:
-            record(uow, order, _extend(uow, order, row), caller)
+        extended = 0
+        for order in _locked(uow, uow.assessment.orders_to_extend(region, starts_at, ends_at)):
+            events = _extend(uow, order, row)
+            extended += bool(events)
+            record(uow, order, events, caller)
         uow.commit()
-        return ExtensionView.of(row, len(orders))
+        return ExtensionView.of(row, extended)
 
 
 def _extend(uow: UnitOfWork, order: Order, row: RegionalExtension) -> list[DomainEvent]:
+    """Extend one order; no events when an earlier extension already did."""
     extended = order.original_ship_by + uow.policy.regional_extension
     if order.extended_ship_by is not None and order.extended_ship_by >= extended:
         return []

@@ -23,7 +23,12 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # a second fence beside the token
     csrf.init_app(app)
 
-    from negotiation.web import auth, report_pages, views  # noqa: F401  (their routes join ``bp``)
+    from negotiation.web import (  # noqa: F401  (their routes join ``bp``)
+        assessment_pages,
+        auth,
+        report_pages,
+        views,
+    )
 
     app.add_template_filter(timefmt.local, "local")
     app.add_template_filter(timefmt.as_input, "as_input")
@@ -31,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.label, "label")
     app.add_template_filter(timefmt.waited, "waited")
     app.add_template_filter(labels.file_size, "file_size")
+    app.add_template_filter(labels.money, "money")
+    app.add_template_filter(labels.points, "points")
     app.add_template_global(timefmt.remaining, "remaining")
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")
     app.add_template_global(identity.current_caller, "current_caller")

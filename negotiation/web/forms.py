@@ -13,16 +13,40 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
 from negotiation.domain import reporting
-from negotiation.domain.enums import CardReason, ReportKind, ReportReason, ReportStatus
+from negotiation.domain.enums import (
+    CardReason,
+    ExtensionCause,
+    ReportKind,
+    ReportReason,
+    ReportStatus,
+    ViolationKind,
+)
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.identifiers import ORDER_NO_PATTERN, TRACKING_NO_PATTERN
 from negotiation.services.cards import TEXT_LIMIT
+from negotiation.services.regions import NOTE_LIMIT
 from negotiation.status_codes import status_of
 from negotiation.web import labels, timefmt
 
@@ -46,7 +70,10 @@ class ShanghaiDateTimeField(DateTimeLocalField):
         self.data = None
         if not valuelist or not str(valuelist[0]).strip():
             return
-        self.data = timefmt.parse_local(str(valuelist[0]))  # ValueError → field error
+        try:
+            self.data = timefmt.parse_local(str(valuelist[0]))  # ValueError → field error
+        except OverflowError:  # e.g. year 1 in Shanghai is before the first UTC instant
+            raise ValueError(timefmt.INVALID_INPUT) from None
 
 
 class LocalDateField(DateField):
@@ -99,6 +126,51 @@ class NumberListField(TextAreaField):
             raise ValidationError(f"{self.what[0]}格式不正确 Not a valid {self.what[1]}: {shown}")
 
 
+def within_supported_years(form: Any, field: Any) -> None:
+    """For a date or an instant: the services do arithmetic on it that must not overflow."""
+    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+        raise ValidationError(f"请输入 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间的时间 Enter a time "
+                              f"between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+
+
+class CountField(IntegerField):
+    """A whole number, with a bilingual message when it is not one."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # when left blank, Optional() drops the message again
+            raise ValueError("请输入整数 Enter a whole number.") from None
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; ``data`` is the list of checked values."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(NOT_A_CHOICE) from None
+
+
+def at_least_one(message: str) -> Callable[[Any, Any], None]:
+    """Like InputRequired for a checkbox list, without marking every box ``required``
+    (a browser would then insist on all of them)."""
+
+    def check(form: Any, field: Any) -> None:
+        if not field.data:
+            raise ValidationError(message)
+
+    return check
+
+
+# What a region name may not hold (PostgreSQL cannot store NUL; none belongs in a name).
+_NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 class WebForm(FlaskForm):
     """A form that can also carry the service's refusal of what it submitted."""
 
@@ -109,8 +181,9 @@ class WebForm(FlaskForm):
     def refuse(self, error: DomainError) -> None:
         """Show ``error`` next to the field it names, else above the whole form."""
         shown = False
+        by_name = {field.name: field for field in self}  # a field named unlike its attribute
         for name, detail in error.fields.items():
-            field = self._fields.get(name)
+            field = self._fields.get(name) or by_name.get(name)
             if field is not None and field.name != "csrf_token":
                 field.errors = [*field.errors, refusal_message(error, detail)]
                 shown = True
@@ -260,3 +333,84 @@ class ReportFilterForm(WebForm):
     submitted_from = LocalDateField("提交日期从 Submitted from", validators=[Optional()])
     submitted_to = LocalDateField("提交日期至（含）Submitted to (inclusive)",
                                   validators=[Optional()])
+
+
+# --- assessment: previews, the ledger, regional decisions ------------------------------
+
+
+class PreviewForm(WebForm):
+    """"What would shipping at this time cost?" on the order page: a GET form that
+    records nothing, so it needs no token and its answer can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    ship_at = ShanghaiDateTimeField(f"假如在此时发货 Ship at ({timefmt.ZONE_NAME})",
+                                    validators=[Optional(), within_supported_years])
+
+
+class LedgerFilterForm(WebForm):
+    """The ledger's date range, named ``from`` and ``to`` in the query like the API's."""
+
+    class Meta:
+        csrf = False
+
+    start = LocalDateField("日期从 From", name="from",
+                           validators=[Optional(), within_supported_years])
+    end = LocalDateField("日期至（含）To (inclusive)", name="to",
+                         validators=[Optional(), within_supported_years])
+
+
+class StoreChoiceForm(WebForm):
+    """A reviewer names the store whose ledger to read."""
+
+    class Meta:
+        csrf = False
+
+    store_id = StringField("店铺编号 Store id", filters=[_strip], validators=[
+        InputRequired("请输入店铺编号 Enter a store id."),
+        Regexp(r"^[1-9][0-9]{0,8}$", message="店铺编号为正整数 A store id is a positive number.")])
+
+
+def _region_field() -> StringField:
+    return StringField("地区 Region", filters=[_strip], validators=[
+        InputRequired(REQUIRED), Length(max=100, message=(
+            "地区最多 100 字 The region is at most 100 characters.")),
+        Regexp(_NO_CONTROL_CHARACTERS, message="含有不允许的字符 Contains characters "
+                                               "that are not allowed.")])
+
+
+def _window_field(label: str) -> ShanghaiDateTimeField:
+    return ShanghaiDateTimeField(f"{label} ({timefmt.ZONE_NAME})",
+                                 validators=[InputRequired(REQUIRED), within_supported_years])
+
+
+class ExemptionForm(WebForm):
+    """A regional exemption (seed 001): the window is on the violations' due times."""
+
+    region = _region_field()
+    starts_at = _window_field("豁免时段开始 Window starts at")
+    ends_at = _window_field("豁免时段结束（不含）Window ends before")
+    kinds = CheckboxesField(
+        "豁免的违规 Violations waived",
+        choices=[SelectChoice(k.value, labels.VIOLATION_KIND[k.value]) for k in ViolationKind],
+        validators=[at_least_one("请至少选择一种违规 Choose at least one kind of violation.")])
+    note = TextAreaField("备注（可选）Note (optional)", validators=[
+        Optional(), Length(max=NOTE_LIMIT, message=(
+            f"备注最多 {NOTE_LIMIT} 字 The note is at most {NOTE_LIMIT} characters."))])
+
+
+class ExtensionForm(WebForm):
+    """A regional extension (seed 001): +14 days for the orders whose original deadline
+    falls in the window. Drawn beside the exemption form, so its inputs are prefixed."""
+
+    region = _region_field()
+    cause = ChoiceField(
+        "原因 Cause", choices=_choices(labels.EXTENSION_CAUSE, ExtensionCause, "请选择 Choose…"),
+        validators=[InputRequired("请选择原因 Choose a cause.")])
+    suspended_carriers = CountField(
+        "停运快递数（快递停运时填写）Suspended carriers (for a carrier suspension)",
+        validators=[Optional(), NumberRange(min=0, max=1000, message=(
+            "请输入 0–1000 的整数 Enter a number from 0 to 1000."))])
+    starts_at = _window_field("原始发货时效从 Original ship-by from")
+    ends_at = _window_field("原始发货时效至（不含）Original ship-by before")

@@ -6,6 +6,8 @@ value missing here is shown as itself rather than failing the page.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from negotiation.domain import errors
 
 ORDER_STATUS = {
@@ -84,6 +86,18 @@ EVENT_TYPE = {
     "report.rejected": "报备被驳回 Delay report rejected",
     "report.withdrawn": "报备已撤回 Delay report withdrawn",
     "report.evidence_added": "报备补充凭证 Evidence added to a delay report",
+    "violation.late_shipment": "发货超时 Late shipment recorded",
+    "violation.collection_timeout": "揽收超时 Collection timeout recorded",
+    "violation.exempted": "违规已豁免 Violation waived",
+    "penalty.deducted": "扣保证金 Deposit deducted",
+    "penalty.revoked": "撤销判罚 Penalty revoked",
+    "compensation.paid": "自动赔付 Buyer compensated",
+    "product.banned": "商品禁售 Product banned",
+    "order.closed": "订单关闭 Order closed",
+    "order.refunded": "订单退款 Order refunded",
+    "shipment.collected": "快递揽收 Collected by the carrier",
+    "shipment.in_transit": "运输中 In transit",
+    "shipment.delivered": "已签收 Delivered",
 }
 
 ACTION = {
@@ -129,6 +143,29 @@ REPORT_ACTION = {
     "withdrawn": "卖家撤回 Withdrawn",
 }
 
+VIOLATION_KIND = {
+    "late_shipment": "发货超时 Late shipment",
+    "collection_timeout": "揽收超时 Collection timeout",
+}
+
+# What waived a violation (API.md's ``exempted_by``).
+EXEMPTED_BY = {
+    "agreed_card": "协商约定 Agreed card",
+    "delay_report": "报备通过 Approved delay report",
+    "regional_exemption": "区域豁免 Regional exemption",
+}
+
+LEDGER_KIND = {
+    "deposit_deduction": "扣保证金 Deposit deduction",
+    "buyer_compensation": "自动赔付 Buyer compensation",
+    "reversal": "冲正 Reversal",
+}
+
+EXTENSION_CAUSE = {
+    "high_risk": "中高风险地区 High-risk region",
+    "carrier_suspension": "快递停运 Carriers suspended",
+}
+
 REFUSAL = {
     errors.NEGOTIATION_REVOKED: "店铺协商发货功能已被收回 Negotiation revoked",
     errors.ORDER_NOT_AWAITING_SHIPMENT: "订单不在待发货状态 Order not awaiting shipment",
@@ -168,6 +205,10 @@ TABLES: dict[str, dict[str, str]] = {
     "report_reason": REPORT_REASON,
     "report_status": REPORT_STATUS,
     "report_action": REPORT_ACTION,
+    "violation_kind": VIOLATION_KIND,
+    "exempted_by": EXEMPTED_BY,
+    "ledger_kind": LEDGER_KIND,
+    "extension_cause": EXTENSION_CAUSE,
 }
 
 
@@ -185,3 +226,18 @@ def file_size(size: int) -> str:
     if scaled >= 1024:
         scaled, unit = scaled / 1024, "MiB"
     return f"{scaled:.1f}".removesuffix(".0") + f" {unit}"
+
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal | int | str) -> str:
+    """Yuan to the fen, sign first: ``¥10.00``, ``-¥10.00`` (a reversal)."""
+    value = Decimal(amount).quantize(CENT)
+    return f"-¥{-value}" if value < 0 else f"¥{value}"
+
+
+def points(value: Decimal | int | str) -> str:
+    """Points as few digits as they need: ``0.1``, ``0.2``, ``0``, ``-0.1``."""
+    shown = f"{Decimal(value).normalize():f}"
+    return "0" if shown in ("-0", "0") else shown

@@ -19,6 +19,7 @@ from negotiation.domain.negotiating import Caller
 from negotiation.services import cards
 from negotiation.services import orders as order_service
 from negotiation.services.views import ActionView, EventView, Page
+from negotiation.web.assessment_pages import assessment_panel
 from negotiation.web.blueprint import bp
 from negotiation.web.forms import (
     ProposeForm,
@@ -78,10 +79,14 @@ def order_page(order_no: str, *, submitted: WebForm | None = None,
     if submitted is not None and submitted_as is not None:
         forms[submitted_as] = submitted
     pending = next((c for c in negotiation.cards if c.state == CardState.PENDING), None)
+    assessment = assessment_panel(caller, order_no)
+    if assessment is not None and status == 200:
+        status = assessment.status  # a refused preview answers 4xx like any bad input
     return render_template(
         "order.html", order=negotiation.order, negotiation=negotiation, actions=actions,
         hints=hints(actions), pending=pending, forms=forms, submitted_as=submitted_as,
         alert=alert, events=events_of(caller, order_no), now=runtime().clock.now(),
+        assessment=assessment,
     ), status
 
 

@@ -1,0 +1,216 @@
+"""What missed deadlines cost, as pages: the assessment panel of an order, a store's
+penalty ledger, and a reviewer's regional exemptions and extensions.
+
+The same service calls as the JSON API (``assessment_queries``, ``regions``). Reading is
+done with GET forms, so a preview or a date range can be bookmarked and needs no token;
+declaring is a form post answered by a redirect. Bad input or a refusal draws the page
+again with the input as typed and the message beside the field it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from negotiation.app import runtime
+from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.domain.negotiating import Caller
+from negotiation.services import assessment_queries, regions
+from negotiation.services.assessment_queries import LEDGER_READERS
+from negotiation.services.assessment_views import AssessmentView, LedgerPage
+from negotiation.web.blueprint import bp, status_of
+from negotiation.web.forms import (
+    ExemptionForm,
+    ExtensionForm,
+    LedgerFilterForm,
+    PreviewForm,
+    StoreChoiceForm,
+    WebForm,
+)
+from negotiation.web.identity import login_required, signed_in_caller
+
+LEDGER_PAGE_SIZE = 50
+EXEMPTIONS_PER_PAGE = 20
+STORE = "/stores/<int(max=2147483647):store_id>"
+EXTENSION_PREFIX = "ext"  # the extension form shares the exemption page: distinct inputs
+
+
+# --- the order page's panel ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentPanel:
+    """What the order page draws under "assessment"; ``view`` includes the preview's
+    figures only when ``previewing`` (a refused preview shows the standing alone)."""
+
+    view: AssessmentView
+    form: PreviewForm
+    previewing: bool
+    status: int = 200
+
+
+def assessment_panel(caller: Caller, order_no: str) -> AssessmentPanel | None:
+    """The order's assessment for its store's sellers and reviewers, else None.
+
+    ``ship_at`` in the query asks for a preview; when it is malformed or refused, the
+    recorded standing is shown with the message beside the input, which keeps the text.
+    """
+    asked = bool((request.args.get("ship_at") or "").strip())
+    form = PreviewForm(formdata=request.args if asked else None)
+    uow = runtime().uow
+    try:
+        if asked and form.validate():
+            try:
+                view = assessment_queries.order_assessment(uow(), caller, order_no,
+                                                           form.ship_at.data)
+                return AssessmentPanel(view, form, previewing=True)
+            except DomainError as error:
+                if isinstance(error, NotFound | Forbidden):
+                    raise
+                form.refuse(error)
+                status = status_of(error)
+        else:
+            status = 422 if asked else 200
+        view = assessment_queries.order_assessment(uow(), caller, order_no)
+    except Forbidden:
+        return None  # buyers and admins: the panel is the store's and reviewers'
+    return AssessmentPanel(view, form, previewing=False, status=status)
+
+
+# --- a store's penalty ledger ----------------------------------------------------------
+
+
+@bp.get("/penalties")
+@login_required
+def penalty_ledgers() -> Any:
+    """Where the nav's ledger link lands: an owner goes to its store's ledger, a reviewer
+    names a store first."""
+    caller = signed_in_caller()
+    if caller.role not in LEDGER_READERS:
+        raise Forbidden("A store's penalty ledger is read by its owner and reviewers.")
+    if caller.role is Role.OWNER and caller.store_id is not None:
+        return redirect(url_for("web.penalties", store_id=caller.store_id))
+    asked = "store_id" in request.args
+    form = StoreChoiceForm(formdata=request.args if asked else None)
+    if asked and form.validate():
+        return redirect(url_for("web.penalties", store_id=int(form.store_id.data)))
+    return render_template("penalties.html", chooser=form, page=None, form=None,
+                           store_id=None), (422 if asked else 200)
+
+
+@bp.get(f"{STORE}/penalties")
+@login_required
+def penalties(store_id: int) -> Any:
+    caller = signed_in_caller()
+    form = LedgerFilterForm(formdata=request.args)
+    if not form.validate():
+        _ledger(caller, store_id)  # who may read the store is answered first: 404 before 422
+        return penalties_page(store_id, form, None, status=422)
+    try:
+        page = _ledger(caller, store_id, form.start.data, form.end.data,
+                       request.args.get("cursor") or None)
+    except DomainError as error:
+        if isinstance(error, NotFound | Forbidden):
+            raise
+        form.refuse(error)
+        return penalties_page(store_id, form, None, status=status_of(error))
+    for field, day in ((form.start, page.start), (form.end, page.end)):
+        if field.data is None:  # left blank: show the range the service chose
+            field.data, field.raw_data = day, []
+    return penalties_page(store_id, form, page)
+
+
+def _ledger(caller: Caller, store_id: int, start: date | None = None, end: date | None = None,
+            cursor: str | None = None) -> LedgerPage:
+    return assessment_queries.store_penalties(
+        runtime().uow(), caller, store_id, start=start, end=end, cursor=cursor,
+        limit=int(current_app.config.get("WEB_LEDGER_PAGE_SIZE", LEDGER_PAGE_SIZE)))
+
+
+def penalties_page(store_id: int, form: LedgerFilterForm, page: LedgerPage | None,
+                   status: int = 200) -> tuple[str, int]:
+    more = None
+    if page is not None and page.next_cursor:
+        # The next page keeps the range this one was read for, even when it was defaulted.
+        more = url_for("web.penalties", store_id=store_id, cursor=page.next_cursor,
+                       **{"from": page.start.isoformat(), "to": page.end.isoformat()})
+    return render_template("penalties.html", chooser=None, form=form, page=page,
+                           store_id=store_id, more=more,
+                           first_page=not request.args.get("cursor")), status
+
+
+# --- a reviewer's regional decisions ---------------------------------------------------
+
+
+@bp.get("/exemptions")
+@login_required
+def exemptions() -> Any:
+    return exemptions_page()
+
+
+def exemptions_page(*, submitted: WebForm | None = None, submitted_as: str | None = None,
+                    status: int = 200) -> tuple[str, int]:
+    caller = signed_in_caller()
+    listed = regions.list_exemptions(
+        runtime().uow(), caller, cursor=request.args.get("cursor") or None,
+        limit=int(current_app.config.get("WEB_PAGE_SIZE", EXEMPTIONS_PER_PAGE)))
+    forms: dict[str, WebForm] = {
+        "exemption": ExemptionForm(formdata=None),
+        "extension": ExtensionForm(formdata=None, prefix=EXTENSION_PREFIX)}
+    if submitted is not None and submitted_as is not None:
+        forms[submitted_as] = submitted
+    return render_template("exemptions.html", page=listed, forms=forms,
+                           submitted_as=submitted_as, may_declare=caller.role is Role.REVIEWER,
+                           policy=runtime().policy,
+                           first_page=not request.args.get("cursor")), status
+
+
+@bp.post("/exemptions")
+@login_required
+def declare_exemption() -> Any:
+    form = ExemptionForm()
+    if not form.validate():
+        return exemptions_page(submitted=form, submitted_as="exemption", status=422)
+    try:
+        view = regions.declare_exemption(
+            runtime().uow(), signed_in_caller(), region=form.region.data,
+            starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+            kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
+    except DomainError as error:
+        return _refused(error, form, "exemption")
+    flash(f"已登记区域豁免 #{view.id}（{view.region}），已豁免已记录的违规 "
+          f"{view.violations_waived} 条。Regional exemption #{view.id} for {view.region} "
+          f"recorded: {view.violations_waived} recorded violation(s) waived.", "success")
+    return redirect(url_for("web.exemptions"))
+
+
+@bp.route("/regional-extensions", methods=["GET", "POST"])
+@login_required
+def declare_extension() -> Any:
+    if request.method == "GET":  # the form lives on the exemption page
+        return redirect(url_for("web.exemptions", _anchor="extension"))
+    form = ExtensionForm(prefix=EXTENSION_PREFIX)
+    if not form.validate():
+        return exemptions_page(submitted=form, submitted_as="extension", status=422)
+    try:
+        view = regions.declare_extension(
+            runtime().uow(), signed_in_caller(), region=form.region.data,
+            cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
+            ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
+    except DomainError as error:
+        return _refused(error, form, "extension")
+    flash(f"已登记区域延期 #{view.id}（{view.region}），{view.orders_extended} 个订单的发货时效"
+          f"已延长。Regional extension #{view.id} for {view.region} recorded: "
+          f"{view.orders_extended} order(s) extended.", "success")
+    return redirect(url_for("web.exemptions"))
+
+
+def _refused(error: DomainError, form: WebForm, form_name: str) -> tuple[str, int]:
+    if isinstance(error, NotFound | Forbidden):
+        raise error
+    form.refuse(error)
+    return exemptions_page(submitted=form, submitted_as=form_name, status=status_of(error))
