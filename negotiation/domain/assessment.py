@@ -88,24 +88,26 @@ class RegionalExemption:
 
 
 def exemption(violation: Violation, *, ship_by: Deadline, collect_by: datetime | None,
-              region: str | None,
-              exemptions: Iterable[RegionalExemption] = ()) -> ExemptedBy | None:
+              region: str | None, exemptions: Iterable[RegionalExemption] = (),
+              shipped_at: datetime | None = None) -> ExemptedBy | None:
     """What waives a violation, if anything.
 
     A regional exemption whose window holds the due time waives it outright (seed 001).
     Otherwise a violation is waived when its deadline has since moved past the moment it
     fell due: an approved report filed after the fact (seed 000), or a regional
     extension. A collection timeout is also waived when the seller was allowed to ship
-    after it fell due, by an agreed card or an approved report: a parcel not yet due
-    to leave cannot be collected.
+    after it fell due, by an agreed card or an approved report, and had not shipped
+    before it: a parcel not yet due to leave cannot be collected, but one that left in
+    time was the carrier's to collect.
     """
     if any(e.covers(region, violation) for e in exemptions):
         return ExemptedBy.REGIONAL_EXEMPTION
     if violation.kind is COLLECTION_TIMEOUT and collect_by is not None \
             and collect_by > violation.due_at:
         return ExemptedBy.DELAY_REPORT  # only an approved collection report moves it
-    if ship_by.at > violation.due_at and (
-            violation.kind is LATE_SHIPMENT or ship_by.source is not ShipBySource.ORIGINAL):
+    if ship_by.at <= violation.due_at:
+        return None
+    if violation.kind is LATE_SHIPMENT or shipped_at is None or shipped_at >= violation.due_at:
         return _WAIVER_OF_SOURCE.get(ship_by.source)
     return None
 

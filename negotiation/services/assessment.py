@@ -69,14 +69,15 @@ def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
 # --- violations and their charges ------------------------------------------------------
 
 
-def exemption_of(uow: UnitOfWork, order: Order,
-                 violation: rules.Violation) -> ExemptedBy | None:
+def exemption_of(uow: UnitOfWork, order: Order, violation: rules.Violation,
+                 shipped_at: datetime | None = None) -> ExemptedBy | None:
+    """What waives a violation of this order; ``shipped_at`` for a preview's shipping."""
     exemptions = [rules.RegionalExemption(e.region, e.starts_at, e.ends_at,
                                           frozenset(ViolationKind(k) for k in e.kinds))
                   for e in uow.assessment.exemptions(order.region)]
     return rules.exemption(violation, ship_by=Deadline(order.ship_by, order.ship_by_source),
                            collect_by=order.collect_by, region=order.region,
-                           exemptions=exemptions)
+                           exemptions=exemptions, shipped_at=shipped_at or order.shipped_at)
 
 
 def _record(uow: UnitOfWork, order: Order, found: rules.Violation) -> list[DomainEvent]:

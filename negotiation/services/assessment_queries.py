@@ -108,7 +108,7 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
     late = sum(1 for v in order.violations
                if v.kind is rules.LATE_SHIPMENT and v.exempted_by is None)
     for violation in found:
-        exempted_by = exemption_of(uow, order, violation)
+        exempted_by = exemption_of(uow, order, violation, ship_at)
         views.append(ViolationView(violation.kind.value, violation.due_at, None,
                                    exempted_by.value if exempted_by else None, False))
         if exempted_by is not None:
