@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -119,19 +119,27 @@ class AssessmentRepository:
     def lock_day(self, store_id: int, day: date) -> DailyDeduction:
         """The store's counter for one day, created if missing, locked until commit (and
         so read once per transaction)."""
-        if (store_id, day) in self._days:
-            return self._days[store_id, day]
+        if (store_id, day) not in self._days:
+            self.lock_days([(store_id, day)])
+        return self._days[store_id, day]
+
+    def lock_days(self, keys: Sequence[tuple[int, date]]) -> None:
+        """Counters of several stores, created if missing and locked in the order given
+        (callers sort them), in two statements whatever their number."""
+        keys = [key for key in keys if key not in self._days]
+        if not keys:
+            return
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(insert(DailyDeduction).values(store_id=store_id, day=day,
-                                                           amount=ZERO)
-                             .on_conflict_do_nothing())
-        counter = self.session.scalars(
+        self.session.execute(insert(DailyDeduction).values(
+            [{"store_id": store_id, "day": day, "amount": ZERO} for store_id, day in keys])
+            .on_conflict_do_nothing())
+        counters = self.session.scalars(
             select(DailyDeduction)
-            .where(DailyDeduction.store_id == store_id, DailyDeduction.day == day)
-            .with_for_update().execution_options(populate_existing=True)).one()
-        self._days[store_id, day] = counter
-        return counter
+            .where(tuple_(DailyDeduction.store_id, DailyDeduction.day).in_(keys))
+            .order_by(DailyDeduction.store_id, DailyDeduction.day)
+            .with_for_update().execution_options(populate_existing=True))
+        self._days.update({(c.store_id, c.day): c for c in counters})
 
     def deducted_on(self, store_id: int, day: date) -> Decimal:
         return self.session.scalar(

@@ -13,6 +13,7 @@ from models import Event, Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain import negotiating as rules
+from negotiation.domain.assessment import applies_on
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
 from negotiation.domain.enums import (
     NegotiationState,
@@ -197,10 +198,18 @@ def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500
 
 
 def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
-    """Settle many locked orders, loading what assessing needs for all of them at once."""
+    """Settle many locked orders, loading what assessing needs for all of them at once.
+
+    The day's cap counters of every store to assess are locked up front, in store order,
+    so two sweeps never take them in opposite orders. Nothing is flushed until the
+    batch commits, so its rows go to the database in a few multi-row statements.
+    """
     orders = uow.assessment.with_assessment(uow.repo.orders_by_ids(ids))
-    # By store, so two sweeps take the stores' daily-cap counters in one order.
-    return sum(settle(uow, order) for order in sorted(orders, key=lambda o: (o.store_id, o.id)))
+    day = applies_on(uow.now, uow.policy)
+    uow.assessment.lock_days(sorted({(o.store_id, day) for o in orders
+                                     if assessment.is_due(o, uow.now)}))
+    with uow.session.no_autoflush:
+        return sum(settle(uow, order) for order in orders)
 
 
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
