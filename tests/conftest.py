@@ -96,13 +96,22 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Any]:
+def policy() -> dict[str, Any]:
+    """The app's policy settings: the defaults, unless a test parametrizes ``policy``."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, clock: FrozenClock, tmp_path: Path,
+        policy: dict[str, Any]) -> Iterator[Any]:
+    """The app on the test's database and clock, with evidence under its ``tmp_path``."""
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "SECRET_KEY": "test-secret",
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "POLICY": policy,
     }, clock=clock)
     yield app
     app.extensions["negotiation"].engine.dispose()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from tests.api.helpers import API, event_types, events, iso
-from tests.api.report_helpers import COLLECT_BY, PAID_AT, SHIP_BY, make_app
+from tests.api.report_helpers import COLLECT_BY, PAID_AT, SHIP_BY
 from tests.conftest import START
 
 __all__ = ["COLLECT_BY", "PAID_AT", "SHIP_BY", "START"]
@@ -30,12 +29,6 @@ EXTENSION = timedelta(days=14)  # policy.regional_extension
 VIOLATION_EVENTS = ("violation.late_shipment", "violation.collection_timeout",
                     "penalty.deducted", "compensation.paid", "violation.exempted",
                     "penalty.revoked", "product.banned", "order.closed", "order.refunded")
-
-
-def app_with_policy(database_url: str, clock: Any, tmp_path: Path,
-                    policy: dict[str, Any]) -> Any:
-    """The app of tests/conftest.py with a policy of the test's choosing."""
-    return make_app(database_url, clock, tmp_path, policy)
 
 
 def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0,

@@ -10,7 +10,6 @@ from tests.api.assessment_helpers import (
     SECOND,
     SHIP_BY,
     START,
-    app_with_policy,
     assessed,
     assessment,
     entries,
@@ -29,18 +28,6 @@ from tests.api.helpers import (
     sent_card,
 )
 from tests.api.report_helpers import other_store
-
-
-@pytest.fixture
-def policy():
-    return {}
-
-
-@pytest.fixture
-def app(database_url, clock, tmp_path, policy):
-    app = app_with_policy(database_url, clock, tmp_path, policy)
-    yield app
-    app.extensions["negotiation"].engine.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from tests.api.assessment_helpers import (
     SECOND,
     SHIP_BY,
     START,
-    app_with_policy,
     assessed,
     entries,
     ledger,
@@ -27,19 +26,6 @@ from tests.api.assessment_helpers import (
 )
 from tests.api.helpers import accept, assert_invalid, assert_problem, iso, sent_card
 from tests.api.report_helpers import approved, created, file_shipment, other_store
-
-
-@pytest.fixture
-def policy():
-    return {}
-
-
-@pytest.fixture
-def app(database_url, clock, tmp_path, policy):
-    app = app_with_policy(database_url, clock, tmp_path, policy)
-    yield app
-    app.extensions["negotiation"].engine.dispose()
-
 
 EARLY = START + timedelta(hours=2)  # a deadline that passes on START's Shanghai day
 

@@ -18,7 +18,6 @@ from tests.api.report_helpers import (
     approve,
     created,
     file_shipment,
-    make_app,
     multipart,
     other_store,
     reject,
@@ -27,20 +26,6 @@ from tests.api.report_helpers import (
     withdraw,
 )
 from tests.conftest import START
-
-
-@pytest.fixture
-def policy():
-    """The policy of the app under test: the default unless a test parametrizes it."""
-    return {}
-
-
-@pytest.fixture
-def app(database_url, clock, tmp_path, policy):
-    """The app, with evidence kept under the test's own folder."""
-    app = make_app(database_url, clock, tmp_path, policy)
-    yield app
-    app.extensions["negotiation"].engine.dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from tests.api.assessment_helpers import (
     SECOND,
     SHIP_BY,
     START,
-    app_with_policy,
     assessed,
     assessment,
     assessment_event_types,
@@ -34,18 +33,6 @@ from tests.api.helpers import API, assert_invalid, assert_problem, events, iso
 from tests.api.report_helpers import approved, created, file_shipment
 
 CLOSES_AT = PAID_AT + AUTO_CLOSE
-
-
-@pytest.fixture
-def policy():
-    return {}
-
-
-@pytest.fixture
-def app(database_url, clock, tmp_path, policy):
-    app = app_with_policy(database_url, clock, tmp_path, policy)
-    yield app
-    app.extensions["negotiation"].engine.dispose()
 
 
 @pytest.fixture

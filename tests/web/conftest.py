@@ -9,17 +9,15 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from negotiation import create_app
-from tests.conftest import ADMIN_TOKEN, Actor
+from tests.conftest import Actor
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _CSRF_INPUT = re.compile(r'<input\b[^>]*name="csrf_token"[^>]*>')
@@ -100,28 +98,6 @@ class Browser:
         page = self.get("/sign-in", query_string=query).get_data(as_text=True)
         action, form = next((a, f) for a, f in forms(page).items() if a.startswith("/sign-in"))
         return self.client.post(action, data={"token": token, "csrf_token": csrf_token_in(form)})
-
-
-@pytest.fixture
-def policy() -> dict[str, Any]:
-    """The policy settings of the app; a test may parametrize ``policy`` to change them."""
-    return {}
-
-
-@pytest.fixture
-def app(database_url: str, clock: Any, tmp_path: Path, policy: dict[str, Any]) -> Iterator[Any]:
-    """The app of tests/conftest.py, keeping evidence files under the test's ``tmp_path``
-    (not the instance folder) and with the test's ``policy``."""
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "SECRET_KEY": "test-secret",
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "POLICY": policy,
-    }, clock=clock)
-    yield app
-    app.extensions["negotiation"].engine.dispose()
 
 
 @pytest.fixture
