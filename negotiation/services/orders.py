@@ -208,8 +208,8 @@ def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
     day = applies_on(uow.now, uow.policy)
     uow.assessment.lock_days(sorted({(o.store_id, day) for o in orders
                                      if assessment.is_due(o, uow.now)}))
-    with uow.session.no_autoflush:
-        return sum(settle(uow, order) for order in orders)
+    with uow.session.no_autoflush:  # in id order: what is written reads in that order
+        return sum(settle(uow, order) for order in sorted(orders, key=lambda o: o.id))
 
 
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
