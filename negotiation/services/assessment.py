@@ -18,6 +18,7 @@ from negotiation.domain import negotiating
 from negotiation.domain.deadlines import Deadline, original_collect_by, resolve_collect_by
 from negotiation.domain.enums import ExemptedBy, LedgerKind, OrderKind, OrderStatus, ViolationKind
 from negotiation.domain.negotiating import SYSTEM, DomainEvent
+from negotiation.domain.policy import Policy
 from negotiation.services.unit_of_work import UnitOfWork
 
 AUTO_CLOSE = "auto_close"
@@ -31,16 +32,18 @@ def latest_shipment(order: Order) -> Shipment | None:
     return order.shipments[-1] if order.shipments else None
 
 
+def collection_deadline(order: Order, shipment: Shipment | None,
+                        policy: Policy) -> datetime | None:
+    """When the first scan of ``shipment`` (or, before one, of the order) is due."""
+    original = original_collect_by(order.ship_mode, order.paid_at,
+                                   shipment.shipped_at if shipment else None, policy)
+    return resolve_collect_by(original, shipment.reported_collect_by if shipment else None)
+
+
 def refresh_collect_by(order: Order, uow: UnitOfWork) -> None:
     """Work the collection deadline out again from the order and its latest shipment."""
-    shipment = latest_shipment(order)
-    if order.kind is OrderKind.VIRTUAL:
-        order.collect_by = None  # nothing for a carrier to collect
-        return
-    original = original_collect_by(order.ship_mode, order.paid_at,
-                                   shipment.shipped_at if shipment else None, uow.policy)
-    order.collect_by = resolve_collect_by(
-        original, shipment.reported_collect_by if shipment else None)
+    order.collect_by = (None if order.kind is OrderKind.VIRTUAL  # nothing to collect
+                        else collection_deadline(order, latest_shipment(order), uow.policy))
 
 
 def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:

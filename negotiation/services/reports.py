@@ -14,7 +14,6 @@ from typing import Any
 from models import DelayReport, Order, ReportHistoryEntry, ReportItem, Shipment
 from negotiation.domain import errors, reporting
 from negotiation.domain import negotiating as rules
-from negotiation.domain.deadlines import original_collect_by, resolve_collect_by
 from negotiation.domain.enums import OrderStatus, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller, DomainEvent
@@ -171,10 +170,9 @@ def _check_collection(uow: UnitOfWork, shipments: list[Shipment],
 
 def collect_by(shipment: Shipment, uow: UnitOfWork) -> datetime:
     """The shipment's collection deadline, as its approved reports left it."""
-    order = shipment.order
-    original = original_collect_by(order.ship_mode, order.paid_at, shipment.shipped_at,
-                                   uow.policy)
-    return resolve_collect_by(original, shipment.reported_collect_by)
+    deadline = assessment.collection_deadline(shipment.order, shipment, uow.policy)
+    assert deadline is not None  # a shipment has its upload time
+    return deadline
 
 
 def _check_store_window(uow: UnitOfWork, store_id: int, start: datetime, end: datetime,
