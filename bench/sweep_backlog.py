@@ -46,6 +46,17 @@ Each order also carries the history the service would have written (``order.crea
 for ≤ 40 late orders per store, at least 1,000), so the daily cap (500 = 50 deductions)
 never binds; the check computes the expected deductions per store either way.
 
+The database also holds ``--history`` settled orders (default a tenth of the items, at
+least 1,000; ids after the backlog's): shipped late twenty days ago, with their violation,
+deduction, compensation, shipment, day counters and events, and nothing due. Besides
+realism, they keep the sweep off a trap: PostgreSQL caches a foreign-key check's plan
+per connection, and the check of ``ledger_entries.violation_id`` planned while
+``violations`` holds only the first batch's rows (``--history 0``) is a sequential scan,
+kept — one scan of the whole table per ledger entry — until ``violations`` is analysed
+again, which never happens on a server running with ``autovacuum = off`` (this
+machine's). The sweep keeps one pooled connection, so its ``INSERT INTO ledger_entries``
+then grows linearly with the violations written, and the whole sweep quadratically.
+
 ``--profile`` runs the sweep instead on a smaller backlog (``--profile-items``, default
 20,000) under cProfile and prints the top entries by cumulative and by own time, and the
 SQL statements it sent (count and time per statement shape).
@@ -53,6 +64,8 @@ SQL statements it sent (count and time per statement shape).
     .venv/bin/python bench/sweep_backlog.py --items 20000        # a quick look, ~1-2 min
     .venv/bin/python bench/sweep_backlog.py                      # 200,000 items
     .venv/bin/python bench/sweep_backlog.py --profile            # where the time goes
+    .venv/bin/python bench/sweep_backlog.py --sql-stats          # + time per SQL statement
+    .venv/bin/python bench/sweep_backlog.py --project-root /tmp/copy   # a changed copy
 
 Nothing here asserts on time. Bounded: at most 1,000,000 items and 5 repeats; the
 database must be on this machine.
@@ -159,6 +172,62 @@ BUILD_SQL = [
 ]
 
 
+# Settled history (ids after the backlog's): orders shipped late twenty days ago, their
+# violation, deduction, compensation, counters and events already written; nothing due.
+HISTORY_SQL = [
+    """INSERT INTO orders (id, order_no, store_id, buyer_id, amount, kind, ship_mode, region,
+                           status, paid_at, original_ship_by, ship_by, ship_by_source,
+                           collect_by, assess_at, product_id, shipped_at, created_at)
+       SELECT :items + h, 'SW' || lpad((:items + h)::text, 9, '0'), s.id,
+              :stores + 1 + h % :buyers, (20 + h % 900) + 0.45, 'physical', 'normal',
+              s.region, 'shipped', p.paid, p.paid + interval '48 hours',
+              p.paid + interval '48 hours', 'original', p.paid + interval '72 hours', NULL,
+              'P' || (h % 5000), p.paid + interval '54 hours', p.paid
+       FROM generate_series(1, :history) h
+       JOIN stores s ON s.id = 1 + h % :stores
+       CROSS JOIN LATERAL (
+           SELECT CAST(:now AS timestamptz) - interval '20 days'
+                  - (h % 86400) * interval '1 second' AS paid) p""",
+    """INSERT INTO negotiations (id, order_id, state)
+       SELECT :items + h, :items + h, 'closed' FROM generate_series(1, :history) h""",
+    """INSERT INTO shipments (order_id, carrier, tracking_no, shipped_by, shipped_at,
+                              collected_at)
+       SELECT o.id, 'SF Express', 'SWT' || o.id, o.store_id, o.shipped_at,
+              o.shipped_at + interval '2 hours'
+       FROM orders o WHERE o.id > :items""",
+    """INSERT INTO violations (order_id, store_id, kind, due_at, detected_at, region)
+       SELECT o.id, o.store_id, 'late_shipment', o.ship_by, o.shipped_at, o.region
+       FROM orders o WHERE o.id > :items ORDER BY o.id""",
+    """INSERT INTO ledger_entries (store_id, order_id, order_no, violation_id, kind, amount,
+                                   points, at, applies_on)
+       SELECT v.store_id, v.order_id, o.order_no, v.id, k.kind,
+              CASE WHEN k.kind = 'deposit_deduction' THEN 10
+                   ELSE least(greatest(round(o.amount * 0.05, 2), 5), 30) END,
+              CASE WHEN k.kind = 'deposit_deduction' THEN 0.1 ELSE 0 END, v.detected_at,
+              CASE WHEN k.kind = 'deposit_deduction'
+                   THEN (v.detected_at AT TIME ZONE 'Asia/Shanghai')::date + 1 END
+       FROM violations v JOIN orders o ON o.id = v.order_id
+       CROSS JOIN (VALUES ('deposit_deduction'), ('buyer_compensation')) k(kind)
+       ORDER BY v.id, k.kind DESC""",
+    """INSERT INTO daily_deductions (store_id, day, amount)
+       SELECT store_id, applies_on, sum(amount) FROM ledger_entries
+       WHERE kind = 'deposit_deduction' GROUP BY store_id, applies_on""",
+    """INSERT INTO events (order_id, at, actor, type, data)
+       SELECT o.id, e.at, e.actor, e.type, e.data
+       FROM orders o CROSS JOIN LATERAL (VALUES
+           (o.created_at, 'system', 'order.created', json_build_object('ship_by_source',
+                                                                        'original')),
+           (o.shipped_at, o.store_id::text, 'order.shipped', json_build_object('late', true)),
+           (o.shipped_at, 'system', 'violation.late_shipment', json_build_object()),
+           (o.shipped_at, 'system', 'penalty.deducted', json_build_object('amount', '10')),
+           (o.shipped_at, 'system', 'compensation.paid', json_build_object())) e(at, actor,
+                                                                              type, data)
+       WHERE o.id > :items""",
+    "SELECT setval('orders_id_seq', :items + :history)",
+    "SELECT setval('negotiations_id_seq', :items + :history)",
+]
+
+
 def code_version(root: Path) -> str:
     """The checkout's commit (read from .git, no git command) and a digest of the sources
     the sweep runs, so runs of a work tree that others keep changing can be told apart."""
@@ -206,20 +275,20 @@ def migrate(url: str) -> str:
     return str(version).split()[0]
 
 
-def build_backlog(url: str, items: int, stores: int) -> float:
-    """Empty every table and build the backlog in bulk SQL; seconds it took."""
+def build_backlog(url: str, items: int, stores: int, history: int) -> float:
+    """Empty every table and build the backlog (and its history) in bulk SQL; seconds."""
     from sqlalchemy import text
 
     started = time.perf_counter()
     engine = engine_for(url)
     params = {"now": NOW, "items": items, "stores": stores, "buyers": BUYERS,
-              "regions": REGIONS, "nregions": len(REGIONS)}
+              "regions": REGIONS, "nregions": len(REGIONS), "history": history}
     with engine.begin() as connection:
         tables = connection.execute(text(
             "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
             "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        for statement in BUILD_SQL:
+        for statement in BUILD_SQL + (HISTORY_SQL if history else []):
             connection.execute(text(statement), params)
     with engine.connect() as connection:
         auto = connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -251,63 +320,73 @@ def check_sweep(url: str, items: int, report: dict[str, int]) -> list[tuple[str,
                                            report["orders_settled"])]
 
     def one(sql: str, **params: Any) -> Any:
-        return connection.execute(text(sql), {"now": NOW, **params}).scalar_one()
+        return connection.execute(text(sql), {"now": NOW, "items": items,
+                                              **params}).scalar_one()
 
     with engine.connect() as connection:
         expected_deducted = one(
             "SELECT coalesce(sum(least(n * :d, :cap)), 0) FROM (SELECT count(*) AS n FROM "
-            "orders WHERE id % 2 = 0 GROUP BY store_id) s",
+            "orders WHERE id % 2 = 0 AND id <= :items GROUP BY store_id) s",
             d=policy.deposit_deduction, cap=policy.daily_deduction_cap)
         expected_compensation = one(
             "SELECT coalesce(sum(least(greatest(round(amount * :rate, 2), :lo), :hi)), 0) "
-            "FROM orders WHERE id % 2 = 0", rate=policy.compensation_rate,
+            "FROM orders WHERE id % 2 = 0 AND id <= :items", rate=policy.compensation_rate,
             lo=policy.compensation_min, hi=policy.compensation_max)
         checks += [
             ("cards expired", n_card, one("SELECT count(*) FROM cards WHERE state = 'expired'")),
             ("cards still pending", 0, one("SELECT count(*) FROM cards WHERE state = 'pending'")),
             ("negotiations reopened (card orders)", n_card, one(
-                "SELECT count(*) FROM negotiations WHERE order_id % 2 = 1 AND state = 'open'")),
+                "SELECT count(*) FROM negotiations WHERE order_id % 2 = 1 AND state = 'open' "
+                "AND order_id <= :items")),
             ("negotiations lapsed (late orders)", n_late, one(
-                "SELECT count(*) FROM negotiations WHERE order_id % 2 = 0 AND state = 'failed'")),
+                "SELECT count(*) FROM negotiations WHERE order_id % 2 = 0 AND state = 'failed' "
+                "AND order_id <= :items")),
             ("orders still due (assess_at <= now)", 0,
              one("SELECT count(*) FROM orders WHERE assess_at <= :now")),
             ("late orders now assessed at collect_by", n_late, one(
-                "SELECT count(*) FROM orders WHERE id % 2 = 0 AND assess_at = collect_by")),
-            ("violations", n_late, one("SELECT count(*) FROM violations")),
+                "SELECT count(*) FROM orders WHERE id % 2 = 0 AND id <= :items "
+                "AND assess_at = collect_by")),
+            ("violations", n_late, one(
+                "SELECT count(*) FROM violations WHERE order_id <= :items")),
             ("violations: late_shipment at ship_by, unwaived, one per late order", n_late, one(
                 "SELECT count(DISTINCT v.order_id) FROM violations v JOIN orders o "
-                "ON o.id = v.order_id WHERE o.id % 2 = 0 AND v.kind = 'late_shipment' "
+                "ON o.id = v.order_id WHERE o.id % 2 = 0 AND o.id <= :items "
+                "AND v.kind = 'late_shipment' "
                 "AND v.due_at = o.ship_by AND v.exempted_by IS NULL")),
-            ("ledger entries", 2 * n_late, one("SELECT count(*) FROM ledger_entries")),
+            ("ledger entries", 2 * n_late, one(
+                "SELECT count(*) FROM ledger_entries WHERE order_id <= :items")),
             ("ledger: one deduction + one compensation per late order", 2 * n_late, one(
                 "SELECT count(*) FROM (SELECT DISTINCT e.order_id, e.kind, e.violation_id "
                 "FROM ledger_entries e JOIN orders o ON o.id = e.order_id "
-                "WHERE o.id % 2 = 0 AND e.violation_id IS NOT NULL) d")),
+                "WHERE o.id % 2 = 0 AND o.id <= :items AND e.violation_id IS NOT NULL) d")),
             (f"deductions applying on {day}", n_late, one(
                 "SELECT count(*) FROM ledger_entries WHERE kind = 'deposit_deduction' "
-                "AND applies_on = :day", day=day)),
+                "AND applies_on = :day AND order_id <= :items", day=day)),
             ("sum of deductions (daily cap per store)", expected_deducted, one(
                 "SELECT coalesce(sum(amount), 0) FROM ledger_entries "
-                "WHERE kind = 'deposit_deduction'")),
+                "WHERE kind = 'deposit_deduction' AND order_id <= :items")),
             ("sum of compensation", expected_compensation, one(
                 "SELECT coalesce(sum(amount), 0) FROM ledger_entries "
-                "WHERE kind = 'buyer_compensation'")),
+                "WHERE kind = 'buyer_compensation' AND order_id <= :items")),
             ("daily_deductions total = deductions", expected_deducted, one(
-                "SELECT coalesce(sum(amount), 0) FROM daily_deductions")),
+                "SELECT coalesce(sum(amount), 0) FROM daily_deductions WHERE day = :day",
+                day=day)),
             ("daily_deductions rows (stores × 1 day)", one(
-                "SELECT count(DISTINCT store_id) FROM orders WHERE id % 2 = 0"),
+                "SELECT count(DISTINCT store_id) FROM orders WHERE id % 2 = 0 "
+                "AND id <= :items"),
              one("SELECT count(*) FROM daily_deductions WHERE day = :day", day=day)),
         ]
         counts = dict(connection.execute(text(
-            "SELECT type, count(*) FROM events WHERE type = ANY(:types) GROUP BY type"),
-            {"types": [*CARD_EVENTS, *LATE_EVENTS]}).all())
+            "SELECT type, count(*) FROM events WHERE type = ANY(:types) "
+            "AND order_id <= :items GROUP BY type"),
+            {"types": [*CARD_EVENTS, *LATE_EVENTS], "items": items}).all())
         for kind in CARD_EVENTS:
             checks.append((f"events {kind}", n_card, counts.get(kind, 0)))
         for kind in LATE_EVENTS:
             checks.append((f"events {kind}", n_late, counts.get(kind, 0)))
         checks.append(("events written twice for one order", 0, one(
             "SELECT count(*) FROM (SELECT order_id, type FROM events WHERE type = ANY(:types) "
-            "GROUP BY order_id, type HAVING count(*) > 1) d",
+            "AND order_id <= :items GROUP BY order_id, type HAVING count(*) > 1) d",
             types=[*CARD_EVENTS, *LATE_EVENTS])))
         checks.append(("events total written by the sweep", n_card * len(CARD_EVENTS)
                        + n_late * len(LATE_EVENTS), sum(counts.values())))
@@ -418,6 +497,9 @@ def _rss_kb() -> int:
 
 def _statement_shape(statement: str) -> str:
     s = " ".join(statement.split())
+    while re.search(r"\([^()]*\)", s):  # subqueries and lists: only the top level counts
+        s = re.sub(r"\([^()]*\)", "#", s)
+    s = s.replace("#", "(…)")
     if s.startswith("SELECT"):
         tables = re.search(r" FROM (.*?)(?: WHERE | ORDER BY | LIMIT |$)", s)
         shape = "SELECT … FROM " + (tables.group(1)[:60] if tables else "?")
@@ -513,6 +595,8 @@ def _sweep_child(job: dict[str, Any]) -> dict[str, Any]:
                    "idempotency_keys_purged": report.idempotency_keys_purged},
     }
     if profiler:
+        if job["profile_out"]:
+            profiler.dump_stats(job["profile_out"])
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(25)
@@ -529,13 +613,14 @@ def database_of(url: str) -> str:
 
 
 def run_sweep(url: str, items: int, batch_size: int, root: Path, *, profile: bool = False,
-              sql_stats: bool = False) -> dict[str, Any]:
+              sql_stats: bool = False, profile_out: Path | None = None) -> dict[str, Any]:
     meter = Meter(database_of(url))
     context = multiprocessing.get_context("spawn")
     with context.Pool(1, maxtasksperchild=1) as pool:  # a fresh process: its own peak RSS
         result = pool.apply(_sweep_child, ({
             "url": url, "items": items, "root": str(root), "batch_size": batch_size,
-            "profile": profile, "sql_stats": profile or sql_stats},))
+            "profile": profile, "sql_stats": profile or sql_stats,
+            "profile_out": str(profile_out) if profile_out else None},))
     result.update(meter.stop(result["backend_cpu_s"]))
     return result
 
@@ -653,12 +738,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stores", type=int, default=0,
                         help="stores to spread the orders over (default: ≥1,000 and ≤40 "
                              "late orders per store, so the daily cap never binds)")
+    parser.add_argument("--history", type=int, default=None,
+                        help="settled orders (shipped late, charged) written before the "
+                             "backlog (default: a tenth of the items, at least 1,000; 0: "
+                             "none, the sweep then starts on empty violation and ledger "
+                             "tables: see the module's docstring)")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=1,
                         help="sweep/raw pairs, alternating their order (default 1)")
     parser.add_argument("--profile", action="store_true",
                         help="instead: run the sweep under cProfile on --profile-items items")
     parser.add_argument("--profile-items", type=int, default=20_000)
+    parser.add_argument("--profile-out", type=Path, default=None,
+                        help="with --profile: also dump the raw cProfile stats here (pstats, "
+                             "snakeviz)")
     parser.add_argument("--sql-stats", action="store_true",
                         help="also time every SQL statement the sweep sends, by shape "
                              "(~10 µs each; always on with --profile)")
@@ -680,7 +773,8 @@ def parse_args() -> argparse.Namespace:
         parser.error("the benchmark only talks to a PostgreSQL on this machine")
     if (not 1_000 <= args.items <= 1_000_000 or not 1_000 <= args.profile_items <= 1_000_000
             or not 1 <= args.repeats <= 5 or not 1 <= args.batch_size <= 10_000
-            or not 0 <= args.stores <= 100_000 or not 0 <= args.quiet_wait <= 600):
+            or not 0 <= args.stores <= 100_000 or not 0 <= args.quiet_wait <= 600
+            or not 0 <= (args.history or 0) <= 1_000_000):
         parser.error("bounded runs only: 1,000-1,000,000 items, 1-5 repeats, "
                      "batches of 1-10,000, at most 100,000 stores, quiet wait ≤ 600 s")
     return args
@@ -691,21 +785,24 @@ def main() -> None:
     url = args.database_url
     items = args.profile_items if args.profile else args.items
     stores = args.stores or default_stores(items)
+    history = max(1000, items // 10) if args.history is None else args.history
     version = migrate(url)
     code = code_version(args.project_root)
     print(f"sweep: {args.project_root} ({code})")
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; PostgreSQL "
           f"{version}; backlog {items:,} items ({(items + 1) // 2:,} expiring cards + "
-          f"{items // 2:,} late shipments) over {stores:,} stores; clock frozen at "
+          f"{items // 2:,} late shipments) over {stores:,} stores, after {history:,} settled "
+          f"orders of history; clock frozen at "
           f"{NOW.isoformat().replace('+00:00', 'Z')}; batch {args.batch_size}"
           + ("" if args.profile else f"; {args.repeats} repeat(s)"), flush=True)
     failed = False
 
     if args.profile:
-        built = build_backlog(url, items, stores)
+        built = build_backlog(url, items, stores, history)
         print(f"built the backlog in {built:.1f} s", flush=True)
         before = wait_for_quiet(args.quiet_wait)
-        result = run_sweep(url, items, args.batch_size, args.project_root, profile=True)
+        result = run_sweep(url, items, args.batch_size, args.project_root, profile=True,
+                           profile_out=args.profile_out)
         print(f"sweep of {result['negotiation']}; machine busy before: {before * 100:.0f}%")
         failed = not print_checks(check_sweep(url, items, result["report"]))
         print_profile(result, items)
@@ -719,7 +816,7 @@ def main() -> None:
     for repeat in range(args.repeats):
         order = ("sweep", "raw") if repeat % 2 == 0 else ("raw", "sweep")
         for target in order:
-            built = build_backlog(url, items, stores)
+            built = build_backlog(url, items, stores, history)
             tag = f"[{repeat + 1}/{args.repeats}]"
             print(f"{tag} built the backlog in {built:.1f} s", flush=True)
             before = wait_for_quiet(args.quiet_wait)
