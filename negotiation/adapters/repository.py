@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import Account, Card, Event, Negotiation, Order, Shipment, Store
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
@@ -45,8 +45,12 @@ class Repository:
             if order_id is None:
                 return None
             where = Order.id == order_id
-        query = select(Order).where(where).execution_options(populate_existing=lock)
-        return self.session.scalars(query).first()
+        # One order: its cards come in the same statement (a join of at most a few rows)
+        # rather than the second round trip a list's ``selectin`` loading is worth.
+        query = (select(Order).where(where)
+                 .options(joinedload(Order.negotiation).joinedload(Negotiation.cards))
+                 .execution_options(populate_existing=lock))
+        return self.session.scalars(query).unique().first()
 
     def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
         return self.session.scalars(select(Order).where(Order.id.in_(ids))).all()
