@@ -51,6 +51,14 @@ class Violation(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     exempted_by: Mapped[ExemptedBy | None] = mapped_column(enum_column(ExemptedBy))
     exempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a scan reported later shows the deadline was met: the record stays, its
+    # charges are reversed, and it no longer counts.
+    disproved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def counts(self) -> bool:
+        """Neither waived nor disproved: it costs the store and counts toward a ban."""
+        return self.exempted_by is None and self.disproved_at is None
 
 
 class LedgerEntry(Base):

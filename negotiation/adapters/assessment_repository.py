@@ -96,7 +96,8 @@ class AssessmentRepository:
         return list(self.session.scalars(
             select(Violation.order_id).distinct()
             .where(Violation.region == region, Violation.due_at >= start,
-                   Violation.due_at < end, Violation.exempted_by.is_(None))))
+                   Violation.due_at < end, Violation.exempted_by.is_(None),
+                   Violation.disproved_at.is_(None))))
 
     def extensions(self, region: str | None, original: datetime) -> Sequence[RegionalExtension]:
         """The extensions of a region whose window holds an original deadline."""

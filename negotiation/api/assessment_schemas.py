@@ -63,6 +63,9 @@ class ViolationOut(Schema):
     detected_at = Instant(allow_none=True, metadata={
         "description": "Null for a violation the preview adds."})
     exempted_by = _one_of(ExemptedBy, allow_none=True)
+    disproved_at = Instant(allow_none=True, metadata={
+        "description": "When a scan reported later showed the deadline was met: the "
+                       "violation no longer counts and its charges were reversed."})
     recorded = fields.Boolean()
 
 

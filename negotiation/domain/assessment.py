@@ -62,6 +62,18 @@ def due_violations(ship_by: datetime, shipped_at: datetime | None,
     return [v for v in found if v is not None]
 
 
+def disproved(violation: Violation, *, shipped_at: datetime | None,
+              collected_at: datetime | None) -> bool:
+    """Whether what is now known shows a recorded deadline was met after all.
+
+    A scan is judged by when it was taken: a carrier feed that reports a collection scan
+    late can show, after the violation was recorded, that the parcel was collected in
+    time. Then the violation never happened; it is not waived (nothing excused it).
+    """
+    done = shipped_at if violation.kind is LATE_SHIPMENT else collected_at
+    return done is not None and is_met(done, violation.due_at)
+
+
 # --- exemptions ------------------------------------------------------------------------
 
 # What waives a violation when the rule that moved the deadline past it is ...

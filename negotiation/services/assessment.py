@@ -58,6 +58,7 @@ def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
                                           collected_at, uow.now):
             if (found.kind, found.due_at) not in recorded:
                 events += _record(uow, order, found)
+    events += _withdraw_disproved(uow, order, collected_at)
     events += _waive_what_no_longer_counts(uow, order)
     if order.status is OrderStatus.AWAITING_SHIPMENT and rules.is_due_to_close(
             order.paid_at, False, False, uow.now, uow.policy):
@@ -145,7 +146,7 @@ def _entry(uow: UnitOfWork, order: Order, violation: Violation | None, kind: Led
 
 def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     timeouts = sum(1 for v in order.violations
-                   if v.kind is ViolationKind.LATE_SHIPMENT and v.exempted_by is None)
+                   if v.kind is ViolationKind.LATE_SHIPMENT and v.counts)
     if not rules.bans_product(timeouts, uow.policy) or uow.assessment.is_banned(order.id):
         return []
     uow.repo.add(ProductBan(store_id=order.store_id, product_id=order.product_id,
@@ -154,7 +155,25 @@ def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
         "product_id": order.product_id, "ship_timeouts": timeouts}, SYSTEM)]
 
 
-# --- waivers after the fact ------------------------------------------------------------
+# --- after the fact: violations disproved or waived ------------------------------------
+
+
+def _withdraw_disproved(uow: UnitOfWork, order: Order,
+                        collected_at: datetime | None) -> list[DomainEvent]:
+    """A scan reported after a violation was recorded, but taken before its deadline,
+    shows the deadline was met: the violation is marked disproved and its charges are
+    reversed."""
+    events: list[DomainEvent] = []
+    for violation in order.violations:
+        if violation.disproved_at is not None or not rules.disproved(
+                rules.Violation(violation.kind, violation.due_at),
+                shipped_at=order.shipped_at, collected_at=collected_at):
+            continue
+        violation.disproved_at = uow.now
+        events.append(DomainEvent("violation.disproved", uow.now, {
+            "kind": violation.kind.value, "due_at": iso_utc(violation.due_at)}, SYSTEM))
+        events += _reverse_charges(uow, order, violation)
+    return events
 
 
 def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
@@ -162,7 +181,7 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
     was recorded waives it now: its ledger entries are reversed, never deleted."""
     events: list[DomainEvent] = []
     for violation in order.violations:
-        if violation.exempted_by is not None:
+        if not violation.counts:
             continue
         exempted_by = exemption_of(uow, order, rules.Violation(violation.kind,
                                                                violation.due_at))
@@ -172,15 +191,23 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
         events.append(DomainEvent("violation.exempted", uow.now, {
             "kind": violation.kind.value, "due_at": iso_utc(violation.due_at),
             "exempted_by": exempted_by.value}, SYSTEM))
-        for entry in [e for e in order.ledger_entries
-                      if e.violation is violation and e.kind is not LedgerKind.REVERSAL
-                      and e.revoked_at is None]:
-            entry.revoked_at = uow.now
-            _entry(uow, order, violation, LedgerKind.REVERSAL, -entry.amount, -entry.points,
-                   reverses=entry)
-            events.append(DomainEvent("penalty.revoked", uow.now, {
-                "kind": entry.kind.value, "amount": _money(entry.amount),
-                "points": _money(entry.points)}, SYSTEM))
+        events += _reverse_charges(uow, order, violation)
+    return events
+
+
+def _reverse_charges(uow: UnitOfWork, order: Order,
+                     violation: Violation) -> list[DomainEvent]:
+    """Revoke what a violation still costs, each charge by a reversal entry of its own."""
+    events = []
+    for entry in [e for e in order.ledger_entries
+                  if e.violation is violation and e.kind is not LedgerKind.REVERSAL
+                  and e.revoked_at is None]:
+        entry.revoked_at = uow.now
+        _entry(uow, order, violation, LedgerKind.REVERSAL, -entry.amount, -entry.points,
+               reverses=entry)
+        events.append(DomainEvent("penalty.revoked", uow.now, {
+            "kind": entry.kind.value, "amount": _money(entry.amount),
+            "points": _money(entry.points)}, SYSTEM))
     return events
 
 

@@ -105,8 +105,7 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
              if (v.kind, v.due_at) not in known]
     deductions, views = order_deductions(order), []
     deduction = points = compensation = ZERO
-    late = sum(1 for v in order.violations
-               if v.kind is rules.LATE_SHIPMENT and v.exempted_by is None)
+    late = sum(1 for v in order.violations if v.kind is rules.LATE_SHIPMENT and v.counts)
     for violation in found:
         exempted_by = exemption_of(uow, order, violation, ship_at)
         views.append(ViolationView(violation.kind.value, violation.due_at, None,

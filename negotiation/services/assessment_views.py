@@ -16,11 +16,13 @@ class ViolationView:
     detected_at: datetime | None  # None: what shipping at ``ship_at`` would add
     exempted_by: str | None
     recorded: bool
+    disproved_at: datetime | None = None
 
     @classmethod
     def of(cls, violation: Violation) -> ViolationView:
         return cls(violation.kind.value, violation.due_at, violation.detected_at,
-                   violation.exempted_by.value if violation.exempted_by else None, True)
+                   violation.exempted_by.value if violation.exempted_by else None, True,
+                   violation.disproved_at)
 
 
 @dataclass(frozen=True)

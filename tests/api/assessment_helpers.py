@@ -117,11 +117,14 @@ def violations(client: Any, actor: Any, order_no: str = "O-1") -> list[dict[str,
 
 
 def violation(kind: str, due_at: datetime, detected_at: datetime | None,
-              exempted_by: str | None = None, recorded: bool = True) -> dict[str, Any]:
+              exempted_by: str | None = None, recorded: bool = True,
+              disproved_at: datetime | None = None) -> dict[str, Any]:
     """A violation as the API shows it."""
     return {"kind": kind, "due_at": iso(due_at),
             "detected_at": None if detected_at is None else iso(detected_at),
-            "exempted_by": exempted_by, "recorded": recorded}
+            "exempted_by": exempted_by,
+            "disproved_at": None if disproved_at is None else iso(disproved_at),
+            "recorded": recorded}
 
 
 def assessment_events(client: Any, actor: Any, order_no: str = "O-1") -> list[dict[str, Any]]:

@@ -219,6 +219,52 @@ def test_the_first_scan_is_judged_against_the_deadline_of_the_ship_mode(
     assert len(entries(client, world, "M-1")) == (1 if late else 0)
 
 
+# --- a scan taken in time but reported after the timeout was recorded ------------------
+
+
+@pytest.mark.parametrize(("taken", "disproved"), [(COLLECT_BY - SECOND, True),
+                                                  (COLLECT_BY, False)],
+                         ids=["one-second-before", "exactly-at"])
+def test_a_scan_reported_after_the_timeout_was_recorded_disproves_it_only_if_taken_in_time(
+        client, world, clock, parcel, taken, disproved):
+    clock.set(COLLECT_BY + timedelta(hours=1))
+    [recorded] = violations(client, world.owner)  # the read records the timeout
+    [charged] = entries(client, world)
+    clock.set(COLLECT_BY + timedelta(hours=3))
+    scanned(client, world, at=taken)
+    reported = clock.now()
+
+    seen = assessed(client, world.owner)
+    if not disproved:
+        assert seen["violations"] == [recorded]
+        assert entries(client, world) == [charged]
+        assert (seen["deduction"], seen["points"]) == ("10.00", "0.10")
+        return
+    assert seen["violations"] == [{**recorded, "disproved_at": iso(reported)}]
+    assert (seen["deduction"], seen["points"]) == ("0.00", "0.00")
+    original, reversal = entries(client, world)
+    assert original == {**charged, "revoked_at": iso(reported)}  # kept, marked revoked
+    assert (reversal["kind"], reversal["reverses"]) == ("reversal", charged["id"])
+    assert (reversal["amount"], reversal["points"]) == ("-10.00", "-0.10")
+    tail = [(e["type"], e["at"]) for e in events(client, world.owner)][-2:]
+    assert tail == [("violation.disproved", iso(reported)), ("penalty.revoked", iso(reported))]
+
+
+def test_a_disproved_timeout_is_not_recorded_again_nor_disproved_twice(
+        client, world, clock, parcel):
+    clock.set(COLLECT_BY + timedelta(hours=1))
+    violations(client, world.owner)
+    clock.set(COLLECT_BY + timedelta(hours=2))
+    scanned(client, world, at=COLLECT_BY - timedelta(hours=10))
+    once = clock.now()
+    clock.set(COLLECT_BY + timedelta(hours=5))
+    scanned(client, world, at=COLLECT_BY - timedelta(hours=20))  # an earlier scan still
+    [seen] = violations(client, world.owner)
+    assert seen["disproved_at"] == iso(once)
+    assert len(entries(client, world)) == 2  # the charge and its one reversal
+    assert [e["type"] for e in events(client, world.owner)].count("violation.disproved") == 1
+
+
 # --- a collection report approved after the timeout ------------------------------------
 
 

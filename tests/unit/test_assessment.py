@@ -58,6 +58,20 @@ def test_without_a_known_collection_deadline_there_is_no_timeout():
     assert a.collection_timeout(None, None, PAID + 1000 * H) is None
 
 
+def test_a_recorded_timeout_is_disproved_by_a_scan_taken_one_second_before_it_not_at_it():
+    timeout = a.Violation(a.COLLECTION_TIMEOUT, PAID + 72 * H)
+    assert a.disproved(timeout, shipped_at=PAID, collected_at=timeout.due_at - S)
+    assert not a.disproved(timeout, shipped_at=PAID, collected_at=timeout.due_at)
+    assert not a.disproved(timeout, shipped_at=PAID, collected_at=None)
+
+
+def test_a_late_shipment_is_judged_by_shipping_and_a_timeout_by_collection():
+    late = a.Violation(a.LATE_SHIPMENT, PAID + 48 * H)
+    assert a.disproved(late, shipped_at=late.due_at - S, collected_at=None)
+    assert not a.disproved(late, shipped_at=late.due_at, collected_at=late.due_at - S)
+    assert not a.disproved(late, shipped_at=None, collected_at=late.due_at - S)
+
+
 # --- late shipment -------------------------------------------------------------------------
 
 
