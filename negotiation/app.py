@@ -59,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         POLICY={},
         SWEEP_BATCH_SIZE=500,
         IDEMPOTENCY_RETENTION_HOURS=48,
+        # Longer than any request runs: a key reserved this long ago by a request that
+        # never finished (its process died) is taken over by the next retry.
+        IDEMPOTENCY_LEASE_SECONDS=60,
         EVIDENCE_DIR=str(Path(app.instance_path) / "evidence"),
     )
     app.config.from_prefixed_env("NEGOTIATION")

@@ -6,6 +6,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -116,14 +118,17 @@ def _reserve_idempotency_key() -> Response | None:
         return problems.problem(422, "validation_error", "Idempotency-Key is too long.",
                                 {"Idempotency-Key": ["At most 200 characters."]})
     digest = _request_digest()
+    lease = timedelta(seconds=current_app.config["IDEMPOTENCY_LEASE_SECONDS"])
     try:
-        replay = idempotency.reserve(runtime().uow(), g.caller.actor, key, digest)
+        replay = idempotency.reserve(runtime().uow(), g.caller.actor, key, digest, lease=lease)
     except idempotency.KeyReused:
         return problems.problem(422, "idempotency_key_reused",
                                 "This Idempotency-Key was used with a different request.")
-    except idempotency.KeyInProgress:
+    except idempotency.KeyInProgress as held:
+        wait = math.ceil(held.retry_after.total_seconds())
         return problems.problem(409, "idempotency_key_in_progress",
-                                "The first request with this Idempotency-Key is still running.")
+                                "The first request with this Idempotency-Key is still running; "
+                                f"retry in {wait} s.", headers={"Retry-After": str(wait)})
     if replay is not None:
         mimetype = "application/problem+json" if replay.status >= 400 else "application/json"
         response = Response(replay.body, status=replay.status, mimetype=mimetype)

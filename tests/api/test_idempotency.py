@@ -7,6 +7,7 @@ from tests.api.helpers import (
     accept,
     assert_problem,
     event_types,
+    iso,
     negotiation,
     propose,
     reject,
@@ -143,3 +144,47 @@ def test_an_overlong_key_is_refused(client, world):
     response = propose(client, world, headers=keyed(world.owner, "k" * 201))
     assert_problem(response, 422, "validation_error")
     assert negotiation(client, world.owner)["cards_used"] == 0
+
+
+# --- a first request that never finished -----------------------------------------------
+
+LEASE = timedelta(seconds=60)  # the app's default IDEMPOTENCY_LEASE_SECONDS
+
+
+def reserved_by_a_request_that_died(app, world, key):
+    """Reserve ``key`` for the proposal ``propose`` sends, as a request whose process
+    then died."""
+    from negotiation.api import _request_digest
+    from negotiation.app import Runtime
+    from negotiation.services import idempotency
+
+    path = f"{API}/orders/O-1/negotiation/cards"
+    body = {"proposed_ship_by": iso(START + timedelta(days=5)), "reason": "custom_made"}
+    with app.test_request_context(path, method="POST", json=body):
+        runtime: Runtime = app.extensions["negotiation"]
+        assert idempotency.reserve(runtime.uow(), str(world.owner.id), key, _request_digest(),
+                                   lease=LEASE) is None
+
+
+def test_a_key_still_held_answers_in_progress_with_when_to_retry(app, client, world, clock):
+    world.order("O-1")
+    reserved_by_a_request_that_died(app, world, "died-1")
+    clock.advance(LEASE - timedelta(seconds=1))
+    held = propose(client, world, headers=keyed(world.owner, "died-1"))
+    assert_problem(held, 409, "idempotency_key_in_progress")
+    assert held.headers["Retry-After"] == "1"
+    assert negotiation(client, world.owner)["cards_used"] == 0
+
+
+def test_a_retry_takes_over_a_key_whose_request_died_once_its_lease_is_over(
+        app, client, world, clock):
+    world.order("O-1")
+    reserved_by_a_request_that_died(app, world, "died-2")
+    clock.advance(LEASE)
+    headers = keyed(world.owner, "died-2")
+    taken = propose(client, world, headers=headers)
+    assert taken.status_code == 201, taken.json
+    again = propose(client, world, headers=headers)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json() == taken.get_json()
+    assert negotiation(client, world.owner)["cards_used"] == 1
