@@ -24,6 +24,8 @@ from models import (
 from negotiation.domain.enums import OrderStatus
 
 ZERO = Decimal("0")
+# The service's own namespace of PostgreSQL advisory locks (the first key of the pair).
+REGION_LOCKS = 0x72656769
 
 
 class AssessmentRepository:
@@ -80,6 +82,22 @@ class AssessmentRepository:
         if before_id is not None:
             query = query.where(RegionalExemption.id < before_id)
         return self.session.scalars(query).all()
+
+    def guard_region(self, region: str | None, *, declaring: bool) -> None:
+        """Make creating a region's orders and declaring its exemptions and extensions
+        see each other.
+
+        A new order reads the region's declarations before it is committed, and a
+        declaration reaches only orders already committed: without this, an order
+        created at the same moment as a declaration would miss it. Creating takes the
+        region's lock shared (creations never wait on each other), declaring takes it
+        exclusive; both hold it until commit. On SQLite every write transaction is
+        serial already (``BEGIN IMMEDIATE``).
+        """
+        if region is None or self.session.get_bind().dialect.name != "postgresql":
+            return
+        lock = func.pg_advisory_xact_lock if declaring else func.pg_advisory_xact_lock_shared
+        self.session.execute(select(lock(REGION_LOCKS, func.hashtext(region))))
 
     def lock_region(self, region: str) -> None:
         """Lock every order of a region, in id order like every multi-order lock.

@@ -131,6 +131,7 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
         if original <= paid_at:
             raise InvalidInput("ship_by must be after paid_at.", field="ship_by")
         region = region or store.region
+        uow.assessment.guard_region(region, declaring=False)
         # An approved store report whose window holds the new deadline covers it too.
         covering = ([] if kind is OrderKind.VIRTUAL else
                     uow.reports.approved_store_reports_covering(store.id, original))

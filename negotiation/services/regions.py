@@ -50,6 +50,7 @@ def declare_exemption(uow: UnitOfWork, caller: Caller, *, region: str, starts_at
         raise InvalidInput(f"note is at most {NOTE_LIMIT} characters.", field="note")
     with uow:
         _window_problem(starts_at, ends_at, uow)
+        uow.assessment.guard_region(region, declaring=True)
         row = RegionalExemption(region=region, starts_at=starts_at, ends_at=ends_at,
                                 kinds=sorted({k.value for k in kinds}), note=note,
                                 created_by=caller.account_id, created_at=uow.now)
@@ -95,6 +96,7 @@ def declare_extension(uow: UnitOfWork, caller: Caller, *, region: str, cause: Ex
             field="suspended_carriers")
     with uow:
         _window_problem(starts_at, ends_at, uow)
+        uow.assessment.guard_region(region, declaring=True)
         row = RegionalExtension(region=region, cause=cause, suspended_carriers=suspended_carriers,
                                 starts_at=starts_at, ends_at=ends_at,
                                 created_by=caller.account_id, created_at=uow.now)
