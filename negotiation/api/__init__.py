@@ -10,8 +10,9 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, send_from_directory
 from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
 from negotiation.api import problems
@@ -23,6 +24,9 @@ from negotiation.services import accounts, idempotency
 
 API_ROOT = "/api"
 PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs", problems.PROBLEM_PAGE)
+# Swagger UI's scripts and styles, served from the installed package: the browsable docs
+# work on a network that reaches no CDN.
+SWAGGER_UI_ASSETS = "/api/docs/assets/"
 log = logging.getLogger(__name__)
 
 
@@ -60,8 +64,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "v1/openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
-    app.config.setdefault("OPENAPI_SWAGGER_UI_URL",
-                          "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_UI_ASSETS)
     api = ProblemApi(app, spec_kwargs={"info": {"description": (
         "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
         "Errors are RFC 9457 problem documents with a machine-readable `code`.")}})
@@ -75,11 +78,17 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)
+    app.add_url_rule(SWAGGER_UI_ASSETS + "<path:filename>", "swagger_ui_assets",
+                     _swagger_ui_asset)
     app.before_request(_authenticate)
     app.before_request(_reserve_idempotency_key)
     app.after_request(_finish_idempotency_key)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def _swagger_ui_asset(filename: str) -> Response:
+    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
 
 
 def _is_api_path() -> bool:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 
 import pytest
 
@@ -92,6 +93,26 @@ def test_the_browsable_docs_answer_html_without_a_token(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert "/api/v1/openapi.json" in response.get_data(as_text=True)
+
+
+def test_the_browsable_docs_load_every_script_and_style_from_the_service_itself(client):
+    """No CDN: the docs work on a network that reaches only the service."""
+    page = client.get("/api/docs").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sorted(a.rsplit("/", 1)[1] for a in assets) == [
+        "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]
+    for asset in assets:
+        assert asset.startswith("/api/docs/assets/"), asset
+        with client.get(asset) as response:  # a file: closed when read
+            assert response.status_code == 200, asset
+            assert response.mimetype in ("text/javascript", "text/css"), asset
+            assert len(response.get_data()) > 10_000, asset
+
+
+def test_a_missing_docs_asset_is_a_not_found_problem(client):
+    response = client.get("/api/docs/assets/no-such-file.js")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
 
 
 def test_a_problems_type_leads_to_a_page_naming_its_code(client, world):
