@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, Card, Event, Negotiation, Order, Shipment, Store
@@ -19,6 +19,7 @@ DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._events: list[dict[str, Any]] = []
 
     def add(self, *objects: object) -> None:
         self.session.add_all(objects)
@@ -119,6 +120,25 @@ class Repository:
             select(Account).where(Account.token_hash == token_hash)).first()
 
     # --- events ------------------------------------------------------------------------
+
+    def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Events to append to timelines when the transaction commits.
+
+        A timeline is only appended to, and nothing reads it back before commit, so its
+        rows need no ORM objects: they go in one statement (a prepared ``executemany``,
+        not a multi-row ``VALUES`` to parse) at :meth:`write_events`.
+        """
+        self._events.extend(rows)
+
+    def write_events(self) -> None:
+        if self._events:
+            self.session.flush()  # their orders first
+            self.session.execute(insert(Event), self._events)
+            self._events = []
+
+    def forget_events(self) -> None:
+        """After a rollback: they belonged to what was undone."""
+        self._events = []
 
     def events(self, order_id: int, *, after: tuple[datetime, int] | None,
                limit: int) -> Sequence[Event]:

@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from typing import BinaryIO
 
-from models import Event, Evidence, ReportHistoryEntry
+from models import Evidence, ReportHistoryEntry
 from negotiation.adapters.evidence_store import EvidenceStore
 from negotiation.domain import errors, reporting
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
@@ -51,8 +51,8 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         # Every report change shows on the timelines of the orders it names.
         added = reporting.report_event(report, "report.evidence_added", uow.now,
                                        filename=evidence.filename)
-        uow.repo.add(*(Event(order_id=item.order_id, at=added.at, actor=caller.actor,
-                             type=added.type, data=added.data) for item in report.items))
+        uow.repo.add_events([{"order_id": item.order_id, "at": added.at, "actor": caller.actor,
+                              "type": added.type, "data": added.data} for item in report.items])
         uow.flush()
         files.put(evidence.storage_key, data)
         try:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from models import Event, Negotiation, Order, ReportItem, Shipment
+from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
 from negotiation.domain import negotiating as rules
@@ -38,8 +38,8 @@ def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
            caller: Caller | None) -> None:
     """Store events; those that name no actor are the caller's (or, with none, time's)."""
     default = caller.actor if caller is not None else SYSTEM
-    uow.repo.add(*(Event(order_id=order.id, at=e.at, actor=e.actor or default,
-                         type=e.type, data=e.data) for e in events))
+    uow.repo.add_events([{"order_id": order.id, "at": e.at, "actor": e.actor or default,
+                          "type": e.type, "data": e.data} for e in events])
 
 
 def settle(uow: UnitOfWork, order: Order) -> int:
@@ -233,6 +233,7 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
             uow.session.flush()
         except IntegrityError:  # the same number, shipped at the same moment elsewhere
             uow.session.rollback()
+            uow.repo.forget_events()
             raise _tracking_no_in_use(tracking_no) from None
         record(uow, order, events, caller)
         # Shipping late is a violation now; an express-mode collection deadline starts.

@@ -53,6 +53,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         with self._constraints_as_conflict():
+            self.repo.write_events()
             self.session.commit()
         self.assessment.forget()
 
@@ -69,6 +70,7 @@ class UnitOfWork:
             yield
         except IntegrityError as err:
             self.session.rollback()
+            self.repo.forget_events()
             self.assessment.forget()
             raise Conflict("The request collided with another change; retry it.") from err
 
