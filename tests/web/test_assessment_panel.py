@@ -177,6 +177,25 @@ def test_a_collection_timeout_after_shipping_in_time_is_shown(browser, world, rt
                      "2026-11-25 08:00 Asia/Shanghai", "未豁免 Counts"]]
 
 
+def test_a_timeout_disproved_by_a_scan_reported_late_is_shown_as_such(
+        browser, world, rt, clock):
+    world.order("O-1")
+    ship(rt, world.owner, "O-1", "SF0001")
+    clock.set(COLLECT_BY + HOUR)
+    b = browser(world.owner)
+    b.get(ORDER)  # records the timeout
+    clock.set(COLLECT_BY + 2 * HOUR)
+    scans.record_scan(rt.uow(), ADMIN, "SF0001", kind=ScanKind.COLLECTED,
+                      at=COLLECT_BY - HOUR)
+    page = b.get(ORDER)
+    assert violations(markup(page)) == [[
+        "揽收超时 Collection timeout", "2026-11-25 07:00 Asia/Shanghai",
+        "2026-11-25 08:00 Asia/Shanghai", "已撤销 Disproved 2026-11-25 09:00 Asia/Shanghai"]]
+    assert "扣保证金 Deposit deduction ¥0.00" in text(page)
+    assert "violation.disproved" in event_types(rt, world.owner, "O-1")
+    assert "违规已撤销（按时揽收）Violation disproved: collected in time" in text(page)
+
+
 @pytest.mark.parametrize(("table_name", "enum"), [
     ("violation_kind", ViolationKind), ("exempted_by", ExemptedBy),
     ("ledger_kind", LedgerKind), ("extension_cause", ExtensionCause),
