@@ -89,7 +89,7 @@ EVENT_TYPE = {
     "violation.late_shipment": "发货超时 Late shipment recorded",
     "violation.collection_timeout": "揽收超时 Collection timeout recorded",
     "violation.exempted": "违规已豁免 Violation waived",
-    "violation.disproved": "违规已撤销（按时揽收）Violation disproved: collected in time",
+    "violation.disproved": "违规已撤销（实际按时）Violation disproved: the deadline was met",
     "penalty.deducted": "扣保证金 Deposit deducted",
     "penalty.revoked": "撤销判罚 Penalty revoked",
     "compensation.paid": "自动赔付 Buyer compensated",

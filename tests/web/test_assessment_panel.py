@@ -193,7 +193,7 @@ def test_a_timeout_disproved_by_a_scan_reported_late_is_shown_as_such(
         "2026-11-25 08:00 Asia/Shanghai", "已撤销 Disproved 2026-11-25 09:00 Asia/Shanghai"]]
     assert "扣保证金 Deposit deduction ¥0.00" in text(page)
     assert "violation.disproved" in event_types(rt, world.owner, "O-1")
-    assert "违规已撤销（按时揽收）Violation disproved: collected in time" in text(page)
+    assert "违规已撤销（实际按时）Violation disproved: the deadline was met" in text(page)
 
 
 @pytest.mark.parametrize(("table_name", "enum"), [
