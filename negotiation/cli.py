@@ -49,9 +49,11 @@ def sweep_command(batch_size: int | None) -> None:
     """Apply every timed rule that is due, once; safe to run from several processes."""
     config = current_app.config
     report = sweep(runtime().uow, batch_size=batch_size or config["SWEEP_BATCH_SIZE"],
-                   key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]))
+                   key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]),
+                   files=runtime().evidence)
     click.echo(f"settled {report.orders_settled} orders in {report.batches} batches; "
-               f"purged {report.idempotency_keys_purged} idempotency keys")
+               f"purged {report.idempotency_keys_purged} idempotency keys and "
+               f"{report.evidence_orphans_removed} orphaned evidence files")
 
 
 @click.command("demo")

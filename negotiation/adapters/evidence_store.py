@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +21,10 @@ class EvidenceStore(Protocol):
     def get(self, key: str) -> bytes: ...
 
     def delete(self, key: str) -> None: ...
+
+    def stored(self) -> Iterator[tuple[str, datetime]]:
+        """Every key the store holds, with when it was written."""
+        ...
 
 
 class FileEvidenceStore:
@@ -53,3 +59,12 @@ class FileEvidenceStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def stored(self) -> Iterator[tuple[str, datetime]]:
+        """Files and half-written uploads alike (a process killed mid-write leaves one)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+                yield path.relative_to(self.root).as_posix(), written

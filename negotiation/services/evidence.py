@@ -1,14 +1,19 @@
-"""Evidence files of a delay report: attach one, read one back.
+"""Evidence files of a delay report: attach one, read one back, remove the orphans.
 
 The bytes go to the evidence store before the row that names them is committed, so a
-committed row always has its file; a failed commit removes the file again.
+committed row always has its file; a failed commit removes the file again, and a process
+that dies between the two leaves an orphan that the sweep removes once it is old enough.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
+from datetime import timedelta
 from typing import BinaryIO
+
+from sqlalchemy import select
 
 from models import Evidence, ReportHistoryEntry
 from negotiation.adapters.evidence_store import EvidenceStore
@@ -87,3 +92,21 @@ def read_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_
         if evidence is None:
             raise NotFound(f"No evidence {evidence_id} on report {report_id}.")
         return EvidenceView.of(evidence), files.get(evidence.storage_key)
+
+
+def remove_orphans(uow: UnitOfWork, files: EvidenceStore, *, older_than: timedelta,
+                   chunk: int = 500) -> int:
+    """Delete the stored files no evidence row names, written at least ``older_than``
+    ago (younger ones may belong to an upload whose commit is still to come)."""
+    cutoff = uow.clock.now() - older_than
+    old_enough = (key for key, written in files.stored() if written <= cutoff)
+    removed = 0
+    while keys := list(itertools.islice(old_enough, chunk)):
+        with uow:  # a short read per chunk: on SQLite no write lock is held meanwhile
+            named = set(uow.session.scalars(
+                select(Evidence.storage_key).where(Evidence.storage_key.in_(keys))))
+        for key in keys:
+            if key not in named:
+                files.delete(key)
+                removed += 1
+    return removed

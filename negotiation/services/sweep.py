@@ -1,5 +1,6 @@
 """Apply every timed rule that is due, in bounded batches (``flask --app wsgi sweep``):
-card expiry, negotiation lapse, violations and their charges, the automatic close.
+card expiry, negotiation lapse, violations and their charges, the automatic close; then
+purge expired idempotency keys and evidence files no row names.
 
 Each batch is one transaction over at most ``batch_size`` orders, locked as they are
 picked; on PostgreSQL rows another sweep holds are skipped, so several sweeps share the
@@ -15,8 +16,12 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from models import IdempotencyKey
+from negotiation.adapters.evidence_store import EvidenceStore
+from negotiation.services import evidence
 from negotiation.services.orders import settle_batch
 from negotiation.services.unit_of_work import UnitOfWork
+
+ORPHAN_AGE = timedelta(hours=1)  # far longer than an upload takes from write to commit
 
 
 @dataclass
@@ -24,10 +29,12 @@ class SweepReport:
     orders_settled: int = 0
     batches: int = 0
     idempotency_keys_purged: int = 0
+    evidence_orphans_removed: int = 0
 
 
 def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
-          key_retention: timedelta = timedelta(hours=48)) -> SweepReport:
+          key_retention: timedelta = timedelta(hours=48),
+          files: EvidenceStore | None = None) -> SweepReport:
     report = SweepReport()
     while True:
         with new_uow() as uow:
@@ -43,4 +50,7 @@ def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
             IdempotencyKey.created_at < uow.now - key_retention))
         uow.commit()
         report.idempotency_keys_purged = purged.rowcount
+    if files is not None:
+        report.evidence_orphans_removed = evidence.remove_orphans(new_uow(), files,
+                                                                  older_than=ORPHAN_AGE)
     return report

@@ -2,6 +2,7 @@
 size and count limits, who may add and read them (stores never see each other's)."""
 
 import hashlib
+import os
 from datetime import timedelta
 
 import pytest
@@ -366,3 +367,49 @@ def test_reading_a_file_needs_a_token(client, world, pending):
     evidence = added(upload(client, world.owner, pending["id"], PNG))
     assert_problem(download(client, world.owner, pending["id"], evidence["id"], headers={}),
                    401, "unauthenticated")
+
+
+# --- files left behind by a process that died before its commit -----------------------
+
+
+def written_at(path, instant):
+    os.utime(path, (instant.timestamp(), instant.timestamp()))
+
+
+def test_the_sweep_removes_files_no_evidence_names_once_an_hour_old_and_keeps_the_rest(
+        client, world, pending, tmp_path, clock, runner):
+    kept = added(upload(client, world.owner, pending["id"], PNG, filename="storm.png"))
+    [named] = stored_files(tmp_path)
+    folder = named.parent
+    orphan, half_written, young = (folder / "died-before-commit", folder / ".upload-x1",
+                                   folder / "upload-in-flight")
+    for path in (orphan, half_written, young):
+        path.write_bytes(PNG)
+    hour_ago = clock.now() - timedelta(hours=1)
+    for path in (named, orphan, half_written):
+        written_at(path, hour_ago)  # exactly old enough
+    written_at(young, hour_ago + timedelta(seconds=1))
+
+    result = runner.invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "and 2 orphaned evidence files" in result.output
+    assert stored_files(tmp_path) == sorted([named, young])
+    response = download(client, world.reviewer, pending["id"], kept["id"])
+    assert response.status_code == 200 and response.get_data() == PNG
+    response.close()
+
+
+def test_orphans_are_found_across_chunks_of_the_store(client, world, pending, tmp_path, clock,
+                                                      rt):
+    from negotiation.services import evidence
+
+    added(upload(client, world.owner, pending["id"], PNG, filename="storm.png"))
+    [named] = stored_files(tmp_path)
+    orphans = [named.parent / f"orphan-{i}" for i in range(5)]
+    for path in orphans:
+        path.write_bytes(PNG)
+    for path in (named, *orphans):
+        written_at(path, clock.now() - timedelta(days=1))
+    assert evidence.remove_orphans(rt.uow(), rt.evidence, older_than=timedelta(hours=1),
+                                   chunk=2) == 5
+    assert stored_files(tmp_path) == [named]
