@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, Card, Event, Negotiation, Order, Shipment, Store
@@ -14,6 +14,9 @@ from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, R
 from negotiation.domain.negotiating import Caller
 
 DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
+# How many candidates per kind of due rule a batch looks at, per order it may take: room
+# for several sweeps to take different orders without looking at the whole backlog.
+DUE_POOL = 4
 
 
 class Repository:
@@ -153,26 +156,35 @@ class Repository:
 
     def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool,
                       scope: Caller | None = None) -> list[int]:
-        """Orders with a pending card past expiry, an open negotiation past deadline, or
-        an assessment due (a violation or the automatic close may have fallen due).
+        """Orders with a pending card past expiry, or an assessment due: a violation, a
+        lapsing negotiation or the automatic close may have fallen due.
 
+        A negotiation lapses at the ship deadline, the instant a late shipment falls due,
+        and ``assess_at`` is never later than that for an order still to ship; so the
+        assessment's index finds lapses too, where a scan of past deadlines would wade
+        through every late order still unshipped. Each rule offers its earliest due
+        orders through its own index, so a batch costs the same whatever the backlog.
         Rows are locked as they are picked; with ``skip_locked`` two sweeps (or a sweep
-        and a request) never wait on each other's rows, each takes what is free.
+        and a request) never wait on each other's rows, each takes what is free among
+        the candidates.
         """
-        expiring = (select(Negotiation.order_id).join(Card)
-                    .where(Card.state == CardState.PENDING, Card.expires_at <= now))
-        lapsing = (select(Order.id).join(Order.negotiation)
-                   .where(Negotiation.state == NegotiationState.OPEN,
-                          Order.status == OrderStatus.AWAITING_SHIPMENT,
-                          Order.ship_by <= now))
-        query = (select(Order.id)
-                 .where(or_(Order.id.in_(expiring), Order.id.in_(lapsing),
-                            Order.assess_at <= now))
+        expiring = (select(Order.id).join(Order.negotiation).join(Negotiation.cards)
+                    .where(Card.state == CardState.PENDING, Card.expires_at <= now),
+                    Card.expires_at)
+        assessing = select(Order.id).where(Order.assess_at <= now), Order.assess_at
+        candidates = union(*(_earliest(query if scope is None else _within_reach(query, scope),
+                                       due_at, limit * DUE_POOL)
+                             for query, due_at in (expiring, assessing)))
+        query = (select(Order.id).where(Order.id.in_(candidates))
                  .order_by(Order.id).limit(limit)
                  .with_for_update(skip_locked=skip_locked))
-        if scope is not None:
-            query = _within_reach(query, scope)
         return list(self.session.scalars(query))
+
+
+def _earliest(query: Select[Any], due_at: Any, count: int) -> Select[Any]:
+    """The ``count`` orders of ``query`` that fell due first."""
+    first = query.order_by(due_at).limit(count).subquery()
+    return select(first.c.id)
 
 
 def _within_reach(query: Select[Any], caller: Caller) -> Select[Any]:

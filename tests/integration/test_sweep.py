@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from negotiation.domain.enums import CardState, NegotiationState
+from negotiation.adapters.repository import DUE_POOL
+from negotiation.domain.enums import CardState, NegotiationState, ReportKind, ReportReason
 from negotiation.services import cards as card_service
+from negotiation.services import reports, stores
 from negotiation.services.sweep import sweep
-from tests.conftest import START
+from tests.conftest import ADMIN, START
 from tests.integration.support import (
     cards_of,
     event_counts,
@@ -117,3 +119,41 @@ def test_a_card_is_due_exactly_at_its_expiry_and_not_a_second_before(rt, world, 
     clock.set(card.expires_at)
     assert sweep(rt.uow).orders_settled == 1
     assert [c.state for c in cards_of(rt, "O-1")] == [CardState.EXPIRED]
+
+
+
+def test_a_batch_of_one_store_finds_its_due_order_behind_earlier_ones_of_other_stores(
+        rt, world, clock):
+    """Each rule offers only its earliest due orders (a few per order a batch may take):
+    a pick scoped to one store (a seller's filtered order list) chooses among its own."""
+    other = stores.create_store(rt.uow(), ADMIN, name="Other store", region="Jiangsu")
+    for i in range(2 * DUE_POOL):  # more than a batch of one looks at, all due earlier
+        world.order(f"X{i}", ship_by=START + 20 * H + i * timedelta(minutes=1),
+                    store_id=other.id)
+    world.order("MINE", ship_by=START + 30 * H)
+    clock.set(START + 31 * H)
+    with rt.uow() as uow:
+        mine = uow.repo.order("MINE")
+        assert mine is not None
+        picked = uow.repo.due_order_ids(uow.now, 1, skip_locked=False,
+                                        scope=world.owner.caller)
+        assert picked == [mine.id]
+
+
+def test_a_negotiation_lapses_at_a_deadline_an_approved_report_moved_later(rt, world, clock):
+    """The sweep finds lapses through the order's assessment: moving the deadline later
+    leaves ``assess_at`` early, never late."""
+    world.order("O-1", ship_by=START + 30 * H)
+    report = reports.file_report(
+        rt.uow(), world.owner.caller, kind=ReportKind.SHIPMENT,
+        reason=ReportReason.NATURAL_DISASTER, description="Flooded roads",
+        order_nos=["O-1"], latest_ship_at=START + 80 * H)
+    reports.approve_report(rt.uow(), world.reviewer.caller, report.id)
+    clock.set(START + 31 * H)  # past the first deadline only
+    sweep(rt.uow)
+    assert negotiation_state(rt, "O-1") is NegotiationState.OPEN
+    clock.set(START + 80 * H)
+    assert sweep(rt.uow).orders_settled == 1
+    assert negotiation_state(rt, "O-1") is NegotiationState.FAILED
+    [lapse] = [e for e in events(rt, "O-1") if e.type == "negotiation.failed"]
+    assert (lapse.at, lapse.data) == (START + 80 * H, {"reason": "deadline_passed"})
