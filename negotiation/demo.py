@@ -1,5 +1,6 @@
 """Demo data: one store, its people, an order in every negotiation state, delay reports,
-and what missed deadlines cost: violations, the penalty ledger, a regional exemption."""
+and what missed deadlines cost: violations, the penalty ledger, a regional exemption, a
+timeout disproved by a scan reported late."""
 
 from __future__ import annotations
 
@@ -99,6 +100,14 @@ def seed(rt: Runtime) -> Seeded:
                               kinds=[ViolationKind.LATE_SHIPMENT,
                                      ViolationKind.COLLECTION_TIMEOUT],
                               note="河南暴雨 Henan floods")
+    # A collection timeout recorded and charged, then disproved: the carrier's feed
+    # reports, late, a scan taken before the deadline; the charge is reversed.
+    late_feed = order("LATE-FEED", paid_hours_ago=80, ship_by_hours=20)
+    late_feed_tracking = f"YT{store.id:04d}{int(now.timestamp())}"
+    orders.ship_order(rt.uow(), owner, late_feed, carrier="YTO Express",
+                      tracking_no=late_feed_tracking)
+    scans.record_scan(rt.uow(), ADMIN, late_feed_tracking, kind=ScanKind.COLLECTED,
+                      at=now - timedelta(hours=9))
 
     def report(kind: ReportKind, reason: ReportReason, description: str, named: str,
                **fields: object) -> int:
@@ -130,7 +139,8 @@ def seed(rt: Runtime) -> Seeded:
                     for id_, kind, named, _ in made.reports]
 
     for order_no in (f"{prefix}-OPEN", awaiting, agreed, exhausted, f"{prefix}-FAILED-DEADLINE",
-                     closed, f"{prefix}-VIRTUAL", reported, f"{prefix}-LATE-EXEMPT"):
+                     closed, f"{prefix}-VIRTUAL", reported, f"{prefix}-LATE-EXEMPT",
+                     late_feed):
         state = cards.get_negotiation(rt.uow(), ADMIN, order_no).state
         made.orders.append((order_no, state))
     return made
