@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from models import Card, Order
+from negotiation.adapters.card_hot_path import CardRecord, OrderRecord
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services.orders import (
+    event_rows,
+    is_due,
     load_for_read,
     load_for_write,
     record,
@@ -61,6 +66,17 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
     _check_length("remark", remark)
     with uow:
+        locked = uow.hot_path.locked_for_proposal(order_no) if uow.hot_path else None
+        plain = _unless_due(uow, caller, locked[0] if locked else None)
+        if plain is not None and locked is not None and uow.hot_path is not None:
+            card, events = rules.propose(
+                caller, plain.store, plain, plain.negotiation,
+                proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
+                now=uow.now, policy=uow.policy, new_card=partial(CardRecord, id=locked[1]))
+            with uow.constraints_as_conflict():
+                uow.hot_path.send(plain, card, event_rows(plain.id, events, caller))
+            uow.commit()
+            return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
@@ -103,9 +119,18 @@ def withdraw_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
 
 
 def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
-                 act: Callable[[Order, Card], list[DomainEvent]]) -> CardView:
+                 act: Callable[[Any, Any], list[DomainEvent]]) -> CardView:
     """Lock the card's order, apply what is due, then let the rule act on the card."""
     with uow:
+        plain = _unless_due(uow, caller, uow.hot_path.locked_for_answer(card_id)
+                            if uow.hot_path else None)
+        if plain is not None and uow.hot_path is not None:
+            card = _card_of(plain, card_id)
+            events = act(plain, card)
+            with uow.constraints_as_conflict():
+                uow.hot_path.answer(plain, card, event_rows(plain.id, events, caller))
+            uow.commit()
+            return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order_of_card(card_id, lock=True),
                                f"card {card_id}")
         card = _card_of(order, card_id)
@@ -116,5 +141,15 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
         return CardView.of(card, order.order_no)
 
 
-def _card_of(order: Order, card_id: int) -> Card:
+def _unless_due(uow: UnitOfWork, caller: Caller,
+                order: OrderRecord | None) -> OrderRecord | None:
+    """The order read as plain values (PostgreSQL), to act on through the hot path, when
+    the caller may see it and nothing is due on it. Otherwise None: the use case goes the
+    ORM's way, which settles what is due and reports what is missing."""
+    if order is None or not caller.may_see(order) or is_due(order, uow.now):
+        return None
+    return order
+
+
+def _card_of(order: Any, card_id: int) -> Any:
     return next(c for c in order.negotiation.cards if c.id == card_id)

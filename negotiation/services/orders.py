@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -37,9 +38,14 @@ EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
 def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
            caller: Caller | None) -> None:
     """Store events; those that name no actor are the caller's (or, with none, time's)."""
+    uow.repo.add_events(event_rows(order.id, events, caller))
+
+
+def event_rows(order_id: int, events: list[DomainEvent],
+               caller: Caller | None) -> list[dict[str, Any]]:
     default = caller.actor if caller is not None else SYSTEM
-    uow.repo.add_events([{"order_id": order.id, "at": e.at, "actor": e.actor or default,
-                          "type": e.type, "data": e.data} for e in events])
+    return [{"order_id": order_id, "at": e.at, "actor": e.actor or default, "type": e.type,
+             "data": e.data} for e in events]
 
 
 def settle(uow: UnitOfWork, order: Order) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from negotiation.adapters.assessment_repository import AssessmentRepository
+from negotiation.adapters.card_hot_path import CardHotPath
 from negotiation.adapters.report_repository import ReportRepository
 from negotiation.adapters.repository import Repository
 from negotiation.clock import Clock
@@ -29,6 +30,7 @@ class UnitOfWork:
     repo: Repository
     reports: ReportRepository
     assessment: AssessmentRepository
+    hot_path: CardHotPath | None  # PostgreSQL only
     now: datetime
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
+        self.hot_path = CardHotPath(self.session) if self.skip_locked else None
         self.now = self.clock.now()
         return self
 
@@ -52,18 +55,19 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        with self._constraints_as_conflict():
+        with self.constraints_as_conflict():
             self.repo.write_events()
             self.session.commit()
         self.assessment.forget()
 
     def flush(self) -> None:
         """Write pending changes now (to learn ids), with the database's constraints."""
-        with self._constraints_as_conflict():
+        with self.constraints_as_conflict():
             self.session.flush()
 
     @contextmanager
-    def _constraints_as_conflict(self) -> Iterator[None]:
+    def constraints_as_conflict(self) -> Iterator[None]:
+        """A constraint the database enforced, as the refusal ``conflict``."""
         # The rules refuse first; a constraint only fires when a concurrent request got
         # past them at the same moment, which the client may simply retry.
         try:
