@@ -115,7 +115,8 @@ _ANSWER = text(
     "negotiation AS (UPDATE negotiations SET state = :negotiation_state "
     "WHERE id = :negotiation_id), "
     "moved AS (UPDATE orders SET ship_by = :ship_by, ship_by_source = :ship_by_source "
-    "WHERE id = :order_id) " + _EVENTS)
+    "WHERE id = :order_id AND (ship_by, ship_by_source) IS DISTINCT FROM "
+    "(:ship_by, :ship_by_source)) " + _EVENTS)
 
 
 class CardHotPath:

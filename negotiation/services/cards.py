@@ -66,15 +66,16 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
     _check_length("remark", remark)
     with uow:
-        locked = uow.hot_path.locked_for_proposal(order_no) if uow.hot_path else None
-        plain = _unless_due(uow, caller, locked[0] if locked else None)
-        if plain is not None and locked is not None and uow.hot_path is not None:
+        hot = uow.hot_path
+        locked = hot.locked_for_proposal(order_no) if hot else None
+        if hot and locked and _on_hot_path(uow, caller, locked[0]):
+            plain, card_id = locked
             card, events = rules.propose(
                 caller, plain.store, plain, plain.negotiation,
                 proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
-                now=uow.now, policy=uow.policy, new_card=partial(CardRecord, id=locked[1]))
+                now=uow.now, policy=uow.policy, new_card=partial(CardRecord, id=card_id))
             with uow.constraints_as_conflict():
-                uow.hot_path.send(plain, card, event_rows(plain.id, events, caller))
+                hot.send(plain, card, event_rows(plain.id, events, caller))
             uow.commit()
             return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
@@ -122,13 +123,13 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
                  act: Callable[[Any, Any], list[DomainEvent]]) -> CardView:
     """Lock the card's order, apply what is due, then let the rule act on the card."""
     with uow:
-        plain = _unless_due(uow, caller, uow.hot_path.locked_for_answer(card_id)
-                            if uow.hot_path else None)
-        if plain is not None and uow.hot_path is not None:
+        hot = uow.hot_path
+        plain = hot.locked_for_answer(card_id) if hot else None
+        if hot and plain and _on_hot_path(uow, caller, plain):
             card = _card_of(plain, card_id)
             events = act(plain, card)
             with uow.constraints_as_conflict():
-                uow.hot_path.answer(plain, card, event_rows(plain.id, events, caller))
+                hot.answer(plain, card, event_rows(plain.id, events, caller))
             uow.commit()
             return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order_of_card(card_id, lock=True),
@@ -141,14 +142,11 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
         return CardView.of(card, order.order_no)
 
 
-def _unless_due(uow: UnitOfWork, caller: Caller,
-                order: OrderRecord | None) -> OrderRecord | None:
-    """The order read as plain values (PostgreSQL), to act on through the hot path, when
-    the caller may see it and nothing is due on it. Otherwise None: the use case goes the
-    ORM's way, which settles what is due and reports what is missing."""
-    if order is None or not caller.may_see(order) or is_due(order, uow.now):
-        return None
-    return order
+def _on_hot_path(uow: UnitOfWork, caller: Caller, order: OrderRecord) -> bool:
+    """Whether to act on the order's plain record: the caller may see it and nothing is
+    due on it. Otherwise the use case goes the ORM's way, which settles what is due and
+    reports what the caller may not see."""
+    return caller.may_see(order) and not is_due(order, uow.now)
 
 
 def _card_of(order: Any, card_id: int) -> Any:
