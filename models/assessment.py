@@ -55,11 +55,6 @@ class Violation(Base):
     # charges are reversed, and it no longer counts.
     disproved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def counts(self) -> bool:
-        """Neither waived nor disproved: it costs the store and counts toward a ban."""
-        return self.exempted_by is None and self.disproved_at is None
-
 
 class LedgerEntry(Base):
     """One line of a store's penalty ledger. Entries are never changed but to mark them

@@ -123,6 +123,11 @@ class CardHotPath:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    @classmethod
+    def on(cls, session: Session) -> CardHotPath | None:
+        """The hot path of a PostgreSQL session; None elsewhere (its SQL is PostgreSQL's)."""
+        return cls(session) if session.get_bind().dialect.name == "postgresql" else None
+
     def locked_for_proposal(self, order_no: str) -> tuple[OrderRecord, int] | None:
         """The locked order, and an id reserved for the card it may be sent."""
         locked = self.session.execute(_LOCK_FOR_PROPOSAL, {"order_no": order_no}).first()

@@ -58,7 +58,7 @@ def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
                                           collected_at, uow.now):
             if (found.kind, found.due_at) not in recorded:
                 events += _record(uow, order, found)
-    events += _withdraw_disproved(uow, order, collected_at)
+    events += _disprove(uow, order, collected_at)
     events += _waive_what_no_longer_counts(uow, order)
     if order.status is OrderStatus.AWAITING_SHIPMENT and rules.is_due_to_close(
             order.paid_at, False, False, uow.now, uow.policy):
@@ -96,6 +96,11 @@ def _record(uow: UnitOfWork, order: Order, found: rules.Violation) -> list[Domai
     if exempted_by is None:
         events += _charge(uow, order, violation)
     return events
+
+
+def counts(violation: Violation) -> bool:
+    """Neither waived nor disproved: it costs the store and counts toward a ban."""
+    return violation.exempted_by is None and violation.disproved_at is None
 
 
 def order_deductions(order: Order) -> int:
@@ -146,7 +151,7 @@ def _entry(uow: UnitOfWork, order: Order, violation: Violation | None, kind: Led
 
 def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     timeouts = sum(1 for v in order.violations
-                   if v.kind is ViolationKind.LATE_SHIPMENT and v.counts)
+                   if v.kind is ViolationKind.LATE_SHIPMENT and counts(v))
     if not rules.bans_product(timeouts, uow.policy) or uow.assessment.is_banned(order.id):
         return []
     uow.repo.add(ProductBan(store_id=order.store_id, product_id=order.product_id,
@@ -158,7 +163,7 @@ def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
 # --- after the fact: violations disproved or waived ------------------------------------
 
 
-def _withdraw_disproved(uow: UnitOfWork, order: Order,
+def _disprove(uow: UnitOfWork, order: Order,
                         collected_at: datetime | None) -> list[DomainEvent]:
     """A scan reported after a violation was recorded, but taken before its deadline,
     shows the deadline was met: the violation is marked disproved and its charges are
@@ -181,7 +186,7 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
     was recorded waives it now: its ledger entries are reversed, never deleted."""
     events: list[DomainEvent] = []
     for violation in order.violations:
-        if not violation.counts:
+        if not counts(violation):
             continue
         exempted_by = exemption_of(uow, order, rules.Violation(violation.kind,
                                                                violation.due_at))

@@ -18,6 +18,7 @@ from negotiation.domain.negotiating import Caller
 from negotiation.domain.workdays import business_day
 from negotiation.services import pagination
 from negotiation.services.assessment import (
+    counts,
     exemption_of,
     is_compensable,
     latest_shipment,
@@ -105,7 +106,7 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
              if (v.kind, v.due_at) not in known]
     deductions, views = order_deductions(order), []
     deduction = points = compensation = ZERO
-    late = sum(1 for v in order.violations if v.kind is rules.LATE_SHIPMENT and v.counts)
+    late = sum(1 for v in order.violations if v.kind is rules.LATE_SHIPMENT and counts(v))
     for violation in found:
         exempted_by = exemption_of(uow, order, violation, ship_at)
         views.append(ViolationView(violation.kind.value, violation.due_at, None,

@@ -21,6 +21,7 @@ from negotiation.domain import errors, reporting
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.evidence import safe_filename, sniff
 from negotiation.domain.negotiating import Caller
+from negotiation.services.orders import event_rows
 from negotiation.services.report_queries import readable_report
 from negotiation.services.report_views import EvidenceView
 from negotiation.services.unit_of_work import UnitOfWork
@@ -56,8 +57,8 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         # Every report change shows on the timelines of the orders it names.
         added = reporting.report_event(report, "report.evidence_added", uow.now,
                                        filename=evidence.filename)
-        uow.repo.add_events([{"order_id": item.order_id, "at": added.at, "actor": caller.actor,
-                              "type": added.type, "data": added.data} for item in report.items])
+        for item in report.items:
+            uow.repo.add_events(event_rows(item.order_id, [added], caller))
         uow.flush()
         files.put(evidence.storage_key, data)
         try:

@@ -43,7 +43,7 @@ class UnitOfWork:
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
-        self.hot_path = CardHotPath(self.session) if self.skip_locked else None
+        self.hot_path = CardHotPath.on(self.session)
         self.now = self.clock.now()
         return self
 
