@@ -1,5 +1,5 @@
-"""Sending a card and answering it on PostgreSQL: one locking read, one read of the order
-as plain values, and one statement writing every change.
+"""Sending a card and answering it on PostgreSQL: one call that locks the order and reads
+it as plain values, and one statement writing every change.
 
 These are the calls a chat tool makes most. The ORM's unit of work costs them several
 times the database work they do (docs/performance.md), so here the rules run over plain
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+import psycopg
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from models import Card, Negotiation, Order, Store
 from negotiation.domain.enums import (
     CardReason,
     CardState,
@@ -77,46 +77,34 @@ class OrderRecord:
     negotiation: NegotiationRecord
 
 
-_O, _S, _N, _C = (Order.__table__.c, Store.__table__.c, Negotiation.__table__.c,
-                  Card.__table__.c)
-_ORDER_COLUMNS = (_O.id, _O.order_no, _O.store_id, _O.buyer_id, _O.kind, _O.status,
-                  _O.original_ship_by, _O.ship_by, _O.ship_by_source, _O.reported_ship_by,
-                  _O.extended_ship_by, _O.shipped_at, _O.assess_at)
-_CARD_COLUMNS = (_C.seq, _C.state, _C.proposed_ship_by, _C.reason, _C.remark, _C.sent_by,
-                 _C.sent_at, _C.expires_at, _C.id, _C.answered_at, _C.buyer_note,
-                 _C.preferred_ship_by)
-_LOAD = (select(*_ORDER_COLUMNS, _S.negotiation_enabled, _N.id, _N.state, *_CARD_COLUMNS)
-         .select_from(Order.__table__.join(Store.__table__, _S.id == _O.store_id)
-                      .join(Negotiation.__table__, _N.order_id == _O.id)
-                      .outerjoin(Card.__table__, _C.negotiation_id == _N.id))
-         .order_by(_C.seq))
-
-# Locking for a proposal also reserves the new card's id, so its event can name it.
-_LOCK_FOR_PROPOSAL = text(
-    "SELECT id, nextval(pg_get_serial_sequence('cards', 'id')) FROM orders "
-    "WHERE order_no = :order_no FOR UPDATE")
-_LOCK_FOR_ANSWER = text(
-    "SELECT orders.id FROM orders JOIN negotiations ON negotiations.order_id = orders.id "
-    "JOIN cards ON cards.negotiation_id = negotiations.id WHERE cards.id = :card_id "
-    "FOR UPDATE OF orders")
+# lock_negotiation() (migration 0005) locks the order, then reads it with its store's
+# switch, its negotiation and its cards in a statement of its own: one row per card, or
+# one row with empty card columns. Locking for a proposal also reserves the new card's
+# id, so its event can name it.
+_LOCK_FOR_PROPOSAL = ("SELECT (SELECT nextval('cards_id_seq')), * "
+                      "FROM lock_negotiation(%(order_no)s::text, NULL)")
+_LOCK_FOR_ANSWER = "SELECT * FROM lock_negotiation(NULL, %(card_id)s::integer)"
+_ORDER_WIDTH = 16  # the values of the order, its store and its negotiation; then a card's
 
 _EVENTS = ("INSERT INTO events (order_id, at, actor, type, data) "
-           "SELECT order_id, at, actor, type, data FROM json_to_recordset(CAST(:events AS json))"
+           "SELECT order_id, at, actor, type, data FROM json_to_recordset(CAST(%(events)s AS json))"
            " AS e(order_id integer, at timestamptz, actor text, type text, data json)")
-_SEND = text(
+_SEND = (
     "WITH card AS (INSERT INTO cards (id, negotiation_id, seq, state, proposed_ship_by, "
-    "reason, remark, sent_by, sent_at, expires_at) VALUES (:card_id, :negotiation_id, :seq, "
-    ":card_state, :proposed_ship_by, :reason, :remark, :sent_by, :sent_at, :expires_at)), "
-    "negotiation AS (UPDATE negotiations SET state = :negotiation_state "
-    "WHERE id = :negotiation_id) " + _EVENTS)
-_ANSWER = text(
-    "WITH card AS (UPDATE cards SET state = :card_state, answered_at = :answered_at, "
-    "buyer_note = :buyer_note, preferred_ship_by = :preferred_ship_by WHERE id = :card_id), "
-    "negotiation AS (UPDATE negotiations SET state = :negotiation_state "
-    "WHERE id = :negotiation_id), "
-    "moved AS (UPDATE orders SET ship_by = :ship_by, ship_by_source = :ship_by_source "
-    "WHERE id = :order_id AND (ship_by, ship_by_source) IS DISTINCT FROM "
-    "(:ship_by, :ship_by_source)) " + _EVENTS)
+    "reason, remark, sent_by, sent_at, expires_at) VALUES (%(card_id)s, %(negotiation_id)s, "
+    "%(seq)s, %(card_state)s, %(proposed_ship_by)s, %(reason)s, %(remark)s, %(sent_by)s, "
+    "%(sent_at)s, %(expires_at)s)), "
+    "negotiation AS (UPDATE negotiations SET state = %(negotiation_state)s "
+    "WHERE id = %(negotiation_id)s) " + _EVENTS)
+_ANSWER = (
+    "WITH card AS (UPDATE cards SET state = %(card_state)s, answered_at = %(answered_at)s, "
+    "buyer_note = %(buyer_note)s, preferred_ship_by = %(preferred_ship_by)s "
+    "WHERE id = %(card_id)s), "
+    "negotiation AS (UPDATE negotiations SET state = %(negotiation_state)s "
+    "WHERE id = %(negotiation_id)s), "
+    "moved AS (UPDATE orders SET ship_by = %(ship_by)s, ship_by_source = %(ship_by_source)s "
+    "WHERE id = %(order_id)s AND (ship_by, ship_by_source) IS DISTINCT FROM "
+    "(%(ship_by)s, %(ship_by_source)s)) " + _EVENTS)
 
 
 class CardHotPath:
@@ -130,22 +118,16 @@ class CardHotPath:
 
     def locked_for_proposal(self, order_no: str) -> tuple[OrderRecord, int] | None:
         """The locked order, and an id reserved for the card it may be sent."""
-        locked = self.session.execute(_LOCK_FOR_PROPOSAL, {"order_no": order_no}).first()
-        return None if locked is None else (self._read(locked[0]), int(locked[1]))
+        rows = self._run(_LOCK_FOR_PROPOSAL, {"order_no": order_no})
+        return (_order_of([row[1:] for row in rows]), int(rows[0][0])) if rows else None
 
     def locked_for_answer(self, card_id: int) -> OrderRecord | None:
         """The locked order of a card."""
-        order_id = self.session.execute(_LOCK_FOR_ANSWER, {"card_id": card_id}).scalar()
-        return None if order_id is None else self._read(order_id)
-
-    def _read(self, order_id: int) -> OrderRecord:
-        # Read after locking, in a statement of its own, as on the ORM's path: a statement
-        # that waited for the lock would still see the cards from before the change it
-        # waited for.
-        return _order_of(self.session.execute(_LOAD.where(_O.id == order_id)).all())
+        rows = self._run(_LOCK_FOR_ANSWER, {"card_id": card_id})
+        return _order_of(rows) if rows else None
 
     def send(self, order: OrderRecord, card: CardRecord, events: list[dict[str, Any]]) -> None:
-        self.session.execute(_SEND, {
+        self._run(_SEND, {
             "card_id": card.id, "negotiation_id": order.negotiation.id, "seq": card.seq,
             "card_state": card.state.value, "proposed_ship_by": card.proposed_ship_by,
             "reason": card.reason.value, "remark": card.remark, "sent_by": card.sent_by,
@@ -154,7 +136,7 @@ class CardHotPath:
 
     def answer(self, order: OrderRecord, card: CardRecord,
                events: list[dict[str, Any]]) -> None:
-        self.session.execute(_ANSWER, {
+        self._run(_ANSWER, {
             "card_id": card.id, "card_state": card.state.value, "answered_at": card.answered_at,
             "buyer_note": card.buyer_note, "preferred_ship_by": card.preferred_ship_by,
             "negotiation_id": order.negotiation.id,
@@ -162,16 +144,45 @@ class CardHotPath:
             "ship_by": order.ship_by, "ship_by_source": order.ship_by_source.value,
             "events": _json(events)})
 
+    def _run(self, statement: str, params: dict[str, Any]) -> list[Any]:
+        # On the psycopg connection under the session, so these statements commit or roll
+        # back with everything else the use case does, but without SQLAlchemy's execution
+        # layer, which costs more than the database's work here. Errors are raised as
+        # SQLAlchemy's, as the unit of work expects (a violated constraint is a Conflict).
+        connection = self.session.connection().connection.driver_connection
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as error:
+            raise DBAPIError.instance(statement, params, error, psycopg.Error) from error
+
 
 def _order_of(rows: list[Any]) -> OrderRecord:
     first = rows[0]
-    order_values = first[:len(_ORDER_COLUMNS)]
-    enabled, negotiation_id, negotiation_state = first[len(_ORDER_COLUMNS):
-                                                       len(_ORDER_COLUMNS) + 3]
-    cards = [CardRecord(*row[len(_ORDER_COLUMNS) + 3:]) for row in rows
-             if row[len(_ORDER_COLUMNS) + 3] is not None]
-    return OrderRecord(*order_values, store=StoreRecord(enabled),
-                       negotiation=NegotiationRecord(negotiation_id, negotiation_state, cards))
+    (id_, order_no, store_id, buyer_id, kind, status, original_ship_by, ship_by,
+     ship_by_source, reported_ship_by, extended_ship_by, shipped_at, assess_at,
+     enabled, negotiation_id, negotiation_state) = first[:_ORDER_WIDTH]
+    cards = [_card_of(row[_ORDER_WIDTH:]) for row in rows if row[_ORDER_WIDTH] is not None]
+    return OrderRecord(
+        id_, order_no, store_id, buyer_id, OrderKind(kind), OrderStatus(status),
+        _utc(original_ship_by), _utc(ship_by), ShipBySource(ship_by_source),
+        _utc(reported_ship_by), _utc(extended_ship_by), _utc(shipped_at), _utc(assess_at),
+        store=StoreRecord(enabled),
+        negotiation=NegotiationRecord(negotiation_id, NegotiationState(negotiation_state),
+                                      cards))
+
+
+def _card_of(values: Any) -> CardRecord:
+    (seq, state, proposed_ship_by, reason, remark, sent_by, sent_at, expires_at, id_,
+     answered_at, buyer_note, preferred_ship_by) = values
+    return CardRecord(seq, CardState(state), _utc(proposed_ship_by), CardReason(reason), remark,
+                      sent_by, _utc(sent_at), _utc(expires_at), id_, _utc(answered_at),
+                      buyer_note, _utc(preferred_ship_by))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
 
 
 def _json(events: list[dict[str, Any]]) -> str:
