@@ -9,7 +9,6 @@ from typing import Any
 
 import flask
 import flask_smorest
-from flask_smorest.utils import resolve_schema_instance
 from marshmallow import ValidationError, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
@@ -32,11 +31,6 @@ class Parser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
-
-    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
-        # Given a class, webargs builds a new schema for every request. One instance per
-        # endpoint does the same work: the schemas keep no state between loads.
-        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
 
 
 class OrderNoConverter(BaseConverter):
