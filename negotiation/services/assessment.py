@@ -164,7 +164,7 @@ def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
 
 
 def _disprove(uow: UnitOfWork, order: Order,
-                        collected_at: datetime | None) -> list[DomainEvent]:
+              collected_at: datetime | None) -> list[DomainEvent]:
     """A scan reported after a violation was recorded, but taken before its deadline,
     shows the deadline was met: the violation is marked disproved and its charges are
     reversed."""

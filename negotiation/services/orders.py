@@ -238,8 +238,7 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
         try:
             uow.session.flush()
         except IntegrityError:  # the same number, shipped at the same moment elsewhere
-            uow.session.rollback()
-            uow.repo.forget_events()
+            uow.rollback()
             raise _tracking_no_in_use(tracking_no) from None
         record(uow, order, events, caller)
         # Shipping late is a violation now; an express-mode collection deadline starts.

@@ -73,10 +73,14 @@ class UnitOfWork:
         try:
             yield
         except IntegrityError as err:
-            self.session.rollback()
-            self.repo.forget_events()
-            self.assessment.forget()
+            self.rollback()
             raise Conflict("The request collided with another change; retry it.") from err
+
+    def rollback(self) -> None:
+        """Undo the transaction, and forget what was buffered or read for it."""
+        self.session.rollback()
+        self.repo.forget_events()
+        self.assessment.forget()
 
     @property
     def skip_locked(self) -> bool:
