@@ -58,6 +58,7 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 HOST = "127.0.0.1"
 TARGET_RATIO = 0.6
 TARGET_P99_MS = 25.0
+BENCH_RATE_LIMIT = "1000000 per minute"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -245,6 +246,13 @@ class Target:
     chdir: Path
     mode: str  # load.lua / loadgen.py mode
     env: dict[str, str] = field(default_factory=dict, repr=False)
+    conf: Path | None = None  # the checkout's gunicorn.conf.py, under the flags below
+
+
+def gunicorn_conf(root: Path) -> Path | None:
+    """The settings the service is deployed with; older checkouts have none."""
+    conf = root / "gunicorn.conf.py"
+    return conf if conf.exists() else None
 
 
 class Server:
@@ -254,7 +262,7 @@ class Server:
                    "--workers", str(args.workers), "--worker-class", args.worker_class,
                    "--threads", str(args.threads), "--keep-alive", "5",
                    "--backlog", "64", "--log-level", "warning", "--chdir", str(target.chdir),
-                   target.app]
+                   *(["--config", str(target.conf)] if target.conf else []), target.app]
         self.log = (args.results / f"gunicorn-{target.name}.log").open("a")
         self.process = subprocess.Popen(command, env=target.env, stdout=self.log, stderr=self.log,
                                         start_new_session=True)
@@ -468,9 +476,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment(args: argparse.Namespace, root: Path, admin_token: str) -> dict[str, str]:
-    """What a server started from checkout ``root`` runs with."""
+    """What a server started from checkout ``root`` runs with.
+
+    Rate limits stay on, so their cost per request is measured, but far above what one
+    owner and one buyer send here; each worker keeps its own count (no Redis needed).
+    """
     return {**os.environ, "DATABASE_URL": args.database_url,
             "NEGOTIATION_ADMIN_TOKEN": admin_token,
+            "NEGOTIATION_RATELIMIT_STORAGE_URL": "memory://",
+            "NEGOTIATION_RATELIMIT_READS": BENCH_RATE_LIMIT,
+            "NEGOTIATION_RATELIMIT_WRITES": BENCH_RATE_LIMIT,
             "PYTHONPATH": os.pathsep.join([str(root), str(BENCH_DIR)])}
 
 
@@ -498,19 +513,22 @@ def main() -> None:
     root = args.project_root
     sys.path.insert(0, str(root))
     admin_token = secrets.token_urlsafe(24)
+    conf = gunicorn_conf(root)
     baseline = Target("baseline", "baseline_app:app", BENCH_DIR, "insert",
-                      environment(args, root, admin_token))
+                      environment(args, root, admin_token), conf)
     services = [Target("service", "wsgi:app", root, "cycles",
-                       environment(args, root, admin_token))]
+                       environment(args, root, admin_token), conf)]
     if args.candidate_root:
         services.append(Target("candidate", "wsgi:app", args.candidate_root, "cycles",
-                               environment(args, args.candidate_root, admin_token)))
+                               environment(args, args.candidate_root, admin_token),
+                               gunicorn_conf(args.candidate_root)))
     if args.sql_shape:
         services.append(Target("sql-shape", "sql_shape_app:app", BENCH_DIR, "cycles",
-                               environment(args, root, admin_token)))
+                               environment(args, root, admin_token), conf))
     if args.sql_lean:
         services.append(Target("sql-lean", "sql_shape_app:app", BENCH_DIR, "cycles",
-                               {**environment(args, root, admin_token), "SQL_SHAPE": "lean"}))
+                               {**environment(args, root, admin_token), "SQL_SHAPE": "lean"},
+                               conf))
     if args.only == "baseline":
         services = []
     targets = ([] if args.only == "service" else [baseline]) + services

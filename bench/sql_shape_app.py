@@ -6,8 +6,9 @@ two requests as the service (``POST /api/v1/orders/{no}/negotiation/cards`` and
 tables, and sends PostgreSQL the same statements in the same transactions as the service
 does today (what ``negotiation`` emits through the ORM, counted with SQLAlchemy events):
 
-- both requests: the token lookup in a transaction of its own (pool checkout with its
-  pre-ping, ``BEGIN``, ``SELECT`` the account, ``ROLLBACK``);
+- both requests: the key lookup in a transaction of its own (pool checkout with its
+  pre-ping, ``BEGIN``, ``SELECT`` the live key joined with its account, ``ROLLBACK``; or,
+  at most once a minute per key, ``UPDATE`` its ``last_used_at`` and ``COMMIT``);
 - propose: ``SELECT`` the order joined with its store and negotiation ``FOR UPDATE OF
   orders``, ``SELECT`` its cards, ``UPDATE negotiations``, ``INSERT`` the card,
   ``INSERT`` one event, ``COMMIT``;
@@ -41,7 +42,15 @@ from sqlalchemy import text
 
 from negotiation.adapters.database import build_engine
 
-ACCOUNT = text("SELECT id, role, store_id FROM accounts WHERE token_hash = :digest")
+ACCOUNT = text("""
+    SELECT a.id, a.role, a.store_id, k.id AS key_id, k.last_used_at
+    FROM api_keys k JOIN accounts a ON a.id = k.account_id
+    WHERE k.key_hash = :digest AND k.revoked_at IS NULL
+      AND (k.expires_at IS NULL OR k.expires_at > :now)""")
+NOTE_KEY_USE = text("""
+    UPDATE api_keys SET last_used_at = :now
+    WHERE id = :key_id AND (last_used_at IS NULL OR last_used_at < :stale_before)""")
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 LOCK_ORDER_BY_NO = text("""
     SELECT o.id, o.order_no, o.store_id, o.buyer_id, o.status, o.ship_by, o.original_ship_by,
            s.negotiation_enabled, n.id AS negotiation_id, n.state AS negotiation_state
@@ -140,9 +149,17 @@ def create_app(database_url: str | None = None) -> Flask:
         if scheme.lower() != "bearer" or not token:
             return None
         digest = hashlib.sha256(token.strip().encode()).hexdigest()
+        now = datetime.now(UTC)
+        stale_before = now - LAST_USED_RESOLUTION
         with engine.connect() as connection:
-            row = connection.execute(ACCOUNT, {"digest": digest}).first()
-            connection.rollback()
+            row = connection.execute(ACCOUNT, {"digest": digest, "now": now}).first()
+            if row is not None and (row.last_used_at is None
+                                    or row.last_used_at < stale_before):
+                connection.execute(NOTE_KEY_USE, {"now": now, "key_id": row.key_id,
+                                                  "stale_before": stale_before})
+                connection.commit()
+            else:
+                connection.rollback()
         return row
 
     def card_body(card: Any, order_no: str) -> dict[str, Any]:
@@ -243,7 +260,8 @@ def _lean_routes(app: Flask, engine: Any) -> None:
         digest = hashlib.sha256(token.strip().encode()).hexdigest()
         if digest not in known:
             with engine.connect() as connection:
-                known[digest] = connection.execute(ACCOUNT, {"digest": digest}).first()
+                known[digest] = connection.execute(
+                    ACCOUNT, {"digest": digest, "now": datetime.now(UTC)}).first()
                 connection.rollback()
         return known[digest]
 

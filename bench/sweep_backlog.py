@@ -123,12 +123,12 @@ BUILD_SQL = [
        SELECT g, 'Bench store ' || g, (CAST(:regions AS text[]))[1 + g % :nregions], 48,
               NULL, true, CAST(:now AS timestamptz) - interval '90 days'
        FROM generate_series(1, :stores) g""",
-    """INSERT INTO accounts (id, role, name, store_id, token_hash, created_at)
-       SELECT g, 'owner', 'Bench owner ' || g, g, md5('owner-' || g),
+    """INSERT INTO accounts (id, role, name, store_id, created_at)
+       SELECT g, 'owner', 'Bench owner ' || g, g,
               CAST(:now AS timestamptz) - interval '90 days'
        FROM generate_series(1, :stores) g
        UNION ALL
-       SELECT :stores + g, 'buyer', 'Bench buyer ' || g, NULL, md5('buyer-' || g),
+       SELECT :stores + g, 'buyer', 'Bench buyer ' || g, NULL,
               CAST(:now AS timestamptz) - interval '90 days'
        FROM generate_series(1, :buyers) g""",
     """INSERT INTO orders (id, order_no, store_id, buyer_id, amount, kind, ship_mode, region,

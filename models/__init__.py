@@ -14,6 +14,7 @@ from models.assessment import (
 )
 from models.base import Base
 from models.commerce import Account, Order, Shipment, Store
+from models.credentials import ApiKey
 from models.negotiation import Card, Negotiation
 from models.records import Event, IdempotencyKey
 from models.reports import (
@@ -32,7 +33,7 @@ Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="
 Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
                                back_populates="order")
 
-__all__ = ["Account", "Base", "Card", "DailyDeduction", "DelayReport", "Event", "Evidence",
-           "IdempotencyKey", "LedgerEntry", "Negotiation", "Order", "ProductBan", "Refund",
-           "RegionalExemption", "RegionalExtension", "ReportHistoryEntry", "ReportItem", "Scan",
-           "Shipment", "Store", "Violation"]
+__all__ = ["Account", "ApiKey", "Base", "Card", "DailyDeduction", "DelayReport", "Event",
+           "Evidence", "IdempotencyKey", "LedgerEntry", "Negotiation", "Order", "ProductBan",
+           "Refund", "RegionalExemption", "RegionalExtension", "ReportHistoryEntry",
+           "ReportItem", "Scan", "Shipment", "Store", "Violation"]

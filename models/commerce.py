@@ -36,7 +36,6 @@ class Account(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     name: Mapped[str] = mapped_column(String(200))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

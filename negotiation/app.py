@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from negotiation.adapters.database import build_engine, is_sqlite, session_facto
 from negotiation.adapters.evidence_store import EvidenceStore, FileEvidenceStore
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
-from negotiation.services.accounts import KnownCallers
+from negotiation.routing import PATH_CONVERTERS
 from negotiation.services.unit_of_work import UnitOfWork
 
 
@@ -30,7 +31,6 @@ class Runtime:
     clock: Clock
     policy: Policy
     evidence: EvidenceStore
-    known_callers: KnownCallers = field(default_factory=KnownCallers)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.policy)
@@ -50,6 +50,7 @@ def runtime() -> Runtime:
 
 def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters.update(PATH_CONVERTERS)
     app.json.sort_keys = False  # fields in the order the schemas declare them
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
@@ -64,8 +65,9 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         IDEMPOTENCY_LEASE_SECONDS=60,
         EVIDENCE_DIR=str(Path(app.instance_path) / "evidence"),
     )
-    app.config.from_prefixed_env("NEGOTIATION")
+    _load_environment(app)
     app.config.update(config or {})
+    check_admin_token(app.config["ADMIN_TOKEN"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
@@ -81,13 +83,54 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         engine=engine, sessions=session_factory(engine), clock=clock or SystemClock(),
         policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])))
 
-    from negotiation import api, cli, health, web
+    from negotiation import api, cli, health, observability, rate_limits, web
 
+    observability.init_app(app, engine)  # first: the request id, for every later hook
     health.init_app(app)
+    rate_limits.init_app(app)  # before the API's hooks: a refusal costs no database work
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+# Settings that are text whatever they look like. ``from_prefixed_env`` reads each value
+# as JSON when it can, which makes a token of digits a number and ``null`` no token.
+TEXT_SETTINGS = ("ADMIN_TOKEN", "SECRET_KEY", "DATABASE_URL", "EVIDENCE_DIR",
+                 "METRICS_TOKEN")
+ENV_PREFIX = "NEGOTIATION_"
+# RFC 6750's token68: what can follow ``Bearer`` in an Authorization header.
+BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+ADMIN_TOKEN_MIN_LENGTH = 16
+
+
+class ConfigurationError(ValueError):
+    """A setting the service cannot run with: raised at start-up, never at a request."""
+
+
+def _load_environment(app: Flask) -> None:
+    app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    for key in TEXT_SETTINGS:
+        if (raw := os.environ.get(ENV_PREFIX + key)) is not None:
+            app.config[key] = raw
+
+
+def check_admin_token(token: object) -> None:
+    """Refuse an admin token no client could send, or anyone could guess."""
+    if token is None:
+        return
+    setting = f"{ENV_PREFIX}ADMIN_TOKEN"
+    if not isinstance(token, str):
+        raise ConfigurationError(f"{setting} must be text, not {type(token).__name__}.")
+    if not BEARER_TOKEN.fullmatch(token):
+        raise ConfigurationError(
+            f"{setting} may hold only letters, digits and - . _ ~ + / (then = padding), "
+            "so that it can be sent as a bearer token; unset it to accept no admin token.")
+    if len(token) < ADMIN_TOKEN_MIN_LENGTH:
+        raise ConfigurationError(
+            f"{setting} must be at least {ADMIN_TOKEN_MIN_LENGTH} characters long "
+            f"(it has {len(token)}); `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'` makes one.")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from negotiation import observability
 from negotiation.adapters import schema
 from negotiation.app import runtime
 from negotiation.domain.enums import Role
@@ -51,6 +52,7 @@ def sweep_command(batch_size: int | None) -> None:
     report = sweep(runtime().uow, batch_size=batch_size or config["SWEEP_BATCH_SIZE"],
                    key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]),
                    files=runtime().evidence)
+    observability.metrics_of(current_app).record_sweep(report)
     click.echo(f"settled {report.orders_settled} orders in {report.batches} batches; "
                f"purged {report.idempotency_keys_purged} idempotency keys and "
                f"{report.evidence_orphans_removed} orphaned evidence files")

@@ -27,8 +27,13 @@ STATUS_OF_CODE: dict[str, int] = {
     errors.EVIDENCE_TOO_LARGE: 413,
     errors.EVIDENCE_TYPE_NOT_ALLOWED: 422,
     errors.EVIDENCE_LIMIT_REACHED: 409,
+    "api_key_revoked": 409,
+    "api_key_expired": 409,
+    "unsupported_media_type": 415,
+    "bad_request": 400,
     "idempotency_key_reused": 422,
     "idempotency_key_in_progress": 409,
+    "rate_limited": 429,
 }
 
 

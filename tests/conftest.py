@@ -112,6 +112,7 @@ def app(database_url: str, clock: FrozenClock, tmp_path: Path,
         "SECRET_KEY": "test-secret",
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
         "POLICY": policy,
+        "RATELIMIT_ENABLED": False,  # tests of the limits build apps that turn them on
     }, clock=clock)
     yield app
     app.extensions["negotiation"].engine.dispose()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, union, update
 from sqlalchemy.orm import Session, joinedload
 
-from models import Account, Card, Event, Negotiation, Order, Shipment, Store
+from models import Account, ApiKey, Card, Event, Negotiation, Order, Shipment, Store
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
 from negotiation.domain.negotiating import Caller
 
@@ -17,6 +17,16 @@ DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
 # How many candidates per kind of due rule a batch looks at, per order it may take: room
 # for several sweeps to take different orders without looking at the whole backlog.
 DUE_POOL = 4
+
+
+class KeyHolder(NamedTuple):
+    """What a request's key says about its caller, read in one indexed statement."""
+
+    key_id: int
+    last_used_at: datetime | None
+    account_id: int
+    role: Role
+    store_id: int | None
 
 
 class Repository:
@@ -118,9 +128,48 @@ class Repository:
     def account(self, account_id: int) -> Account | None:
         return self.session.get(Account, account_id)
 
-    def account_by_token_hash(self, token_hash: str) -> Account | None:
-        return self.session.scalars(
-            select(Account).where(Account.token_hash == token_hash)).first()
+    # --- api keys ----------------------------------------------------------------------
+
+    def holder_of_key_hash(self, key_hash: str, now: datetime) -> KeyHolder | None:
+        """The account behind a key presented as a bearer credential, if the key is live."""
+        return self._key_holder(ApiKey.key_hash == key_hash, now)
+
+    def holder_of_key(self, key_id: int, now: datetime) -> KeyHolder | None:
+        """The account behind a key a web session signed in with, if the key is live."""
+        return self._key_holder(ApiKey.id == key_id, now)
+
+    def _key_holder(self, which: ColumnElement[bool], now: datetime) -> KeyHolder | None:
+        row = self.session.execute(
+            select(ApiKey.id, ApiKey.last_used_at, Account.id, Account.role, Account.store_id)
+            .join(Account, Account.id == ApiKey.account_id)
+            .where(which, ApiKey.revoked_at.is_(None),
+                   or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))).first()
+        return None if row is None else KeyHolder(*row)
+
+    def note_key_use(self, key_id: int, now: datetime, *, unless_used_since: datetime) -> None:
+        """Stamp ``last_used_at``, unless a request (in any process) did since the bound."""
+        self.session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, or_(ApiKey.last_used_at.is_(None),
+                                            ApiKey.last_used_at < unless_used_since))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False))
+
+    def api_key(self, key_id: int, *, lock: bool = False) -> ApiKey | None:
+        """One key with its account; ``lock`` holds the key's row until commit."""
+        query = (select(ApiKey).where(ApiKey.id == key_id)
+                 .options(joinedload(ApiKey.account, innerjoin=True)))
+        if lock:
+            query = query.with_for_update(of=ApiKey)
+        return self.session.scalars(query).first()
+
+    def keys_of(self, account_id: int, *, after_id: int | None,
+                limit: int) -> Sequence[ApiKey]:
+        query = (select(ApiKey).where(ApiKey.account_id == account_id)
+                 .order_by(ApiKey.id).limit(limit))
+        if after_id is not None:
+            query = query.where(ApiKey.id > after_id)
+        return self.session.scalars(query).all()
 
     # --- events ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +17,15 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
 from negotiation.api import problems
-from negotiation.api.parsing import OrderNoConverter, TrackingNoConverter
+from negotiation.api.fields import DecimalInput, DecimalString
+from negotiation.api.parsing import path_parameter_schema
+from negotiation.api.problems import PROBLEM_JSON
+from negotiation.api.schemas import Problem
+from negotiation.api.sealing import ReplaySeal
 from negotiation.app import runtime
 from negotiation.domain.errors import DomainError
 from negotiation.domain.negotiating import Caller
+from negotiation.routing import PATH_CONVERTERS
 from negotiation.services import accounts, idempotency
 
 API_ROOT = "/api"
@@ -27,11 +33,25 @@ PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs", problems.PROBLEM_PAGE)
 # Swagger UI's scripts and styles, served from the installed package: the browsable docs
 # work on a network that reaches no CDN.
 SWAGGER_UI_ASSETS = "/api/docs/assets/"
+REPLAY_SEAL = "negotiation.replay_seal"
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,200}")
 log = logging.getLogger(__name__)
 
 
 class ProblemApi(Api):
-    """flask-smorest, answering every HTTP error on the API as a problem document."""
+    """flask-smorest, answering every HTTP error on the API as a problem document, and
+    documenting them so."""
+
+    ERROR_SCHEMA = Problem
+
+    def _register_responses(self) -> None:
+        # flask-smorest documents its own error responses (the 422 of every body it parses,
+        # the default error) as application/json; ours are problem documents.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if not _is_api_path():
@@ -56,8 +76,6 @@ class ProblemApi(Api):
 def init_app(app: Flask) -> None:
     # A doubled slash would otherwise answer an HTML redirect instead of a problem.
     app.url_map.merge_slashes = False
-    app.url_map.converters["order_no"] = OrderNoConverter
-    app.url_map.converters["tracking_no"] = TrackingNoConverter
     app.config.setdefault("API_TITLE", "Negotiated shipping API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -68,6 +86,10 @@ def init_app(app: Flask) -> None:
     api = ProblemApi(app, spec_kwargs={"info": {"description": (
         "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
         "Errors are RFC 9457 problem documents with a machine-readable `code`.")}})
+    for converter in PATH_CONVERTERS.values():
+        api.register_converter(converter, path_parameter_schema)
+    api.register_field(DecimalString, "string", "decimal")
+    api.register_field(DecimalInput, None, None)  # a oneOf: a string or a number
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
@@ -80,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)
     app.add_url_rule(SWAGGER_UI_ASSETS + "<path:filename>", "swagger_ui_assets",
                      _swagger_ui_asset)
+    app.extensions[REPLAY_SEAL] = ReplaySeal(app.config["SECRET_KEY"])
     app.before_request(_authenticate)
     app.before_request(_reserve_idempotency_key)
     app.after_request(_finish_idempotency_key)
@@ -110,8 +133,7 @@ def _authenticate() -> Response | None:
     caller = None
     if scheme.lower() == "bearer" and token.strip():
         caller = accounts.authenticate(runtime().uow(), token.strip(),
-                                       current_app.config.get("ADMIN_TOKEN"),
-                                       runtime().known_callers)
+                                       current_app.config.get("ADMIN_TOKEN"))
     if caller is None:
         return problems.problem(401, "unauthenticated", "A valid bearer token is required.",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -123,9 +145,9 @@ def _reserve_idempotency_key() -> Response | None:
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not key or not _is_api_call() or "caller" not in g:
         return None
-    if len(key) > 200:
-        return problems.problem(422, "validation_error", "Idempotency-Key is too long.",
-                                {"Idempotency-Key": ["At most 200 characters."]})
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        return problems.problem(422, "validation_error", "Idempotency-Key is not usable.", {
+            "Idempotency-Key": ["1 to 200 printable ASCII characters (a UUID is a good one)."]})
     digest = _request_digest()
     lease = timedelta(seconds=current_app.config["IDEMPOTENCY_LEASE_SECONDS"])
     try:
@@ -139,8 +161,13 @@ def _reserve_idempotency_key() -> Response | None:
                                 "The first request with this Idempotency-Key is still running; "
                                 f"retry in {wait} s.", headers={"Retry-After": str(wait)})
     if replay is not None:
-        mimetype = "application/problem+json" if replay.status >= 400 else "application/json"
-        response = Response(replay.body, status=replay.status, mimetype=mimetype)
+        body = _seal().open(replay.body)
+        if body is None:
+            return problems.problem(422, "idempotency_key_reused",
+                                    "The first answer to this Idempotency-Key can no longer "
+                                    "be read (the service's secret key changed); use a new key.")
+        mimetype = PROBLEM_JSON if replay.status >= 400 else "application/json"
+        response = Response(body, status=replay.status, mimetype=mimetype)
         response.headers["Idempotent-Replayed"] = "true"
         return response
     g.idempotency_key = key
@@ -177,8 +204,12 @@ def _finish_idempotency_key(response: Response) -> Response:
         idempotency.release(runtime().uow(), g.caller.actor, key)
     else:
         idempotency.complete(runtime().uow(), g.caller.actor, key, response.status_code,
-                             response.get_data(as_text=True))
+                             _seal().seal(response.get_data(as_text=True)))
     return response
+
+
+def _seal() -> ReplaySeal:
+    return current_app.extensions[REPLAY_SEAL]
 
 
 def _domain_error(error: DomainError) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from negotiation.api.fields import Instant
+from negotiation.api.fields import Day, DecimalString, Instant
 from negotiation.api.parsing import plain_text
 from negotiation.api.schemas import PageArgs
 from negotiation.domain.enums import (
@@ -21,10 +21,6 @@ from negotiation.domain.enums import (
 REGION = [validate.Length(min=1, max=100), plain_text]
 
 
-def _money(**kwargs: object) -> fields.Decimal:
-    return fields.Decimal(places=2, as_string=True, **kwargs)
-
-
 def _one_of(enum: type, **kwargs: object) -> fields.String:
     return fields.String(validate=validate.OneOf([m.value for m in enum]), **kwargs)
 
@@ -33,8 +29,9 @@ def _one_of(enum: type, **kwargs: object) -> fields.String:
 
 
 class ScanIn(Schema):
-    kind = fields.Enum(ScanKind, by_value=True, required=True)
-    at = Instant(required=True, metadata={"description": "When the carrier scanned."})
+    kind = fields.Enum(ScanKind, by_value=True, required=True, metadata={"example": "collected"})
+    at = Instant(required=True, metadata={"description": "When the carrier scanned.",
+                                          "example": "2026-11-23T08:00:00Z"})
 
 
 class ScanOut(Schema):
@@ -79,9 +76,9 @@ class AssessmentOut(Schema):
     collect_by = Instant(allow_none=True)
     collected_at = Instant(allow_none=True)
     violations = fields.List(fields.Nested(ViolationOut))
-    deduction = _money(metadata={"description": "Deposit deductions that stand."})
-    points = fields.Decimal(places=2, as_string=True)
-    compensation = _money(metadata={"description": "Compensation owed to the buyer."})
+    deduction = DecimalString(metadata={"description": "Deposit deductions that stand."})
+    points = DecimalString()
+    compensation = DecimalString(metadata={"description": "Compensation owed to the buyer."})
     product_banned = fields.Boolean()
     closed_at = Instant(allow_none=True)
 
@@ -90,10 +87,10 @@ class AssessmentOut(Schema):
 
 
 class LedgerArgs(PageArgs):
-    from_ = fields.Date(data_key="from", metadata={
+    from_ = Day(data_key="from", metadata={
         "description": "First business day (Asia/Shanghai), included. Default: 29 days "
                        "before `to`."})
-    to = fields.Date(metadata={"description": "Last business day, included. Default: today."})
+    to = Day(metadata={"description": "Last business day, included. Default: today."})
 
 
 class LedgerEntryOut(Schema):
@@ -101,8 +98,8 @@ class LedgerEntryOut(Schema):
     order_no = fields.String()
     kind = _one_of(LedgerKind)
     violation_kind = _one_of(ViolationKind, allow_none=True)
-    amount = _money()
-    points = fields.Decimal(places=2, as_string=True)
+    amount = DecimalString()
+    points = DecimalString()
     at = Instant()
     applies_on = fields.Date(allow_none=True, metadata={
         "description": "The day the deduction is taken (the day after the violation)."})
@@ -111,11 +108,11 @@ class LedgerEntryOut(Schema):
 
 
 class TotalsOut(Schema):
-    deducted = _money()
-    compensated = _money()
-    reversed = _money(metadata={"description": "Reversals, negative."})
-    points = fields.Decimal(places=2, as_string=True)
-    net = _money()
+    deducted = DecimalString()
+    compensated = DecimalString()
+    reversed = DecimalString(metadata={"description": "Reversals, negative."})
+    points = DecimalString()
+    net = DecimalString()
 
 
 class DayTotalsOut(TotalsOut):
@@ -136,11 +133,11 @@ class LedgerOut(Schema):
 
 
 class ExemptionIn(Schema):
-    region = fields.String(required=True, validate=REGION)
-    starts_at = Instant(required=True)
-    ends_at = Instant(required=True)
+    region = fields.String(required=True, validate=REGION, metadata={"example": "Zhejiang"})
+    starts_at = Instant(required=True, metadata={"example": "2026-11-22T00:00:00Z"})
+    ends_at = Instant(required=True, metadata={"example": "2026-11-25T00:00:00Z"})
     kinds = fields.List(fields.Enum(ViolationKind, by_value=True), required=True,
-                        validate=validate.Length(min=1))
+                        validate=validate.Length(min=1), metadata={"example": ["late_shipment"]})
     note = fields.String(validate=[validate.Length(max=1000), plain_text])
 
 

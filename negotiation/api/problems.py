@@ -5,20 +5,21 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, json, render_template_string
+from flask import Response, g, has_app_context, json, render_template_string
 
 from negotiation.domain.errors import DomainError
 from negotiation.status_codes import STATUS_OF_CODE, status_of
 
 PROBLEM_PAGE = "/api/problems"
 PROBLEM_TYPE_BASE = PROBLEM_PAGE + "#"
+PROBLEM_JSON = "application/problem+json"
 BODY = "_body"  # where webargs files errors about the body as a whole
 
 
 CODE_OF_STATUS: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
 }
 
 
@@ -34,7 +35,9 @@ def problem(status: int, code: str, detail: str,
     }
     if field_errors:
         body["errors"] = field_errors
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    if has_app_context() and (request_id := g.get("request_id")):
+        body["request_id"] = request_id  # what the access log names this request by
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
     return response
 

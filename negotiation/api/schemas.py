@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from negotiation.api.fields import Instant
-from negotiation.api.parsing import ORDER_NO_PATTERN, database_id, plain_text
+from negotiation.api.fields import DecimalInput, DecimalString, Instant
+from negotiation.api.parsing import database_id, plain_text, uploaded_file
 from negotiation.domain.enums import (
     CardReason,
     CardState,
@@ -21,10 +21,10 @@ from negotiation.domain.enums import (
     ReportKind,
     ReportReason,
     ReportStatus,
-    Role,
     ShipBySource,
     ShipMode,
 )
+from negotiation.domain.identifiers import ORDER_NO_PATTERN
 from negotiation.domain.reporting import TEXT_LIMIT as REPORT_TEXT_LIMIT
 from negotiation.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -39,11 +39,6 @@ def _text(max_length: int, *, min_length: int = 0, **kwargs: object) -> fields.S
                          **kwargs)
 
 
-def _cents(value: Decimal) -> None:
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError("At most 2 decimal places.")
-
-
 def _one_of(enum: type) -> fields.String:
     """An output string whose values the OpenAPI document lists."""
     return fields.String(validate=validate.OneOf([member.value for member in enum]))
@@ -53,9 +48,10 @@ def _one_of(enum: type) -> fields.String:
 
 
 class StoreIn(Schema):
-    name = _text(200, min_length=1, required=True)
-    region = _text(100)
-    handling_hours = fields.Integer(strict=True, validate=validate.Range(min=1, max=24 * 30))
+    name = _text(200, min_length=1, required=True, metadata={"example": "西湖茶庄"})
+    region = _text(100, metadata={"example": "Zhejiang"})
+    handling_hours = fields.Integer(strict=True, validate=validate.Range(min=1, max=24 * 30),
+                                    metadata={"example": 48})
     handling_working_days = fields.Integer(
         strict=True, validate=validate.Range(min=1, max=2),
         metadata={"description": "Ship within 1 or 2 working days of payment (weekends and "
@@ -79,31 +75,18 @@ class Store(Schema):
         metadata={"description": "Most of its latest decided cards were rejected or expired."})
 
 
-class AccountIn(Schema):
-    role = _enum(Role, required=True)
-    name = _text(200, min_length=1, required=True)
-    store_id = fields.Integer(**database_id())
-
-
-class Account(Schema):
-    id = fields.Integer()
-    role = _one_of(Role)
-    name = fields.String()
-    store_id = fields.Integer(allow_none=True)
-    token = fields.String(metadata={"description": "Shown once, when the account is created."})
-
-
 # --- orders ----------------------------------------------------------------------------
 
 
 class OrderIn(Schema):
     order_no = fields.String(required=True, validate=validate.Regexp(
-        f"^{ORDER_NO_PATTERN}$", error="1 to 64 letters, digits and _ . : - only"))
-    store_id = fields.Integer(**database_id(required=True))
-    buyer_id = fields.Integer(**database_id(required=True))
-    amount = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=[
-        validate.Range(min=0, min_inclusive=False, max=10**9), _cents])
-    paid_at = Instant(required=True)
+        f"^{ORDER_NO_PATTERN}$", error="1 to 64 letters, digits and _ . : - only"),
+        metadata={"example": "TB-20261122-0001"})
+    store_id = fields.Integer(**database_id(required=True, metadata={"example": 1}))
+    buyer_id = fields.Integer(**database_id(required=True, metadata={"example": 3}))
+    amount = DecimalInput(required=True, minimum=Decimal(0), maximum=Decimal(10**9), metadata={
+        "description": "Yuan: more than 0, at most 1000000000, two places at most."})
+    paid_at = Instant(required=True, metadata={"example": "2026-11-22T02:00:00Z"})
     kind = _enum(OrderKind, load_default=OrderKind.PHYSICAL)
     ship_by = Instant()
     ship_mode = _enum(ShipMode, load_default=ShipMode.NORMAL)
@@ -119,7 +102,7 @@ class Order(Schema):
     kind = _one_of(OrderKind)
     ship_mode = _one_of(ShipMode)
     region = fields.String(allow_none=True)
-    amount = fields.Decimal(places=2, as_string=True)
+    amount = DecimalString()
     status = _one_of(OrderStatus)
     paid_at = Instant()
     original_ship_by = Instant()
@@ -141,10 +124,17 @@ class Order(Schema):
     closed_at = Instant(allow_none=True)
 
 
+def _cursor() -> fields.String:
+    """A page's position, as the previous page's ``next_cursor`` gave it (base64url)."""
+    return fields.String(validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{0,400}$", error="Not a cursor this service issued."), metadata={
+        "description": "Where to go on from: the `next_cursor` of the page before."})
+
+
 class OrderListArgs(Schema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT,
                            validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.String()
+    cursor = _cursor()
     status = _enum(OrderStatus)
     negotiation_state = _enum(NegotiationState)
     covered_by_report = fields.Boolean(metadata={
@@ -154,7 +144,7 @@ class OrderListArgs(Schema):
 class PageArgs(Schema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT,
                            validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.String()
+    cursor = _cursor()
 
 
 # --- negotiation and cards -------------------------------------------------------------
@@ -202,14 +192,14 @@ class Negotiation(Schema):
 
 
 class ProposalIn(Schema):
-    proposed_ship_by = Instant(required=True)
-    reason = _enum(CardReason, required=True)
-    remark = _text(500, load_default="")
+    proposed_ship_by = Instant(required=True, metadata={"example": "2026-11-26T10:00:00Z"})
+    reason = _enum(CardReason, required=True, metadata={"example": "stock_shortage"})
+    remark = _text(500, load_default="", metadata={"example": "补货中，周四前发出"})
 
 
 class RejectionIn(Schema):
-    note = _text(500)
-    preferred_ship_by = Instant()
+    note = _text(500, metadata={"example": "太晚了，请尽快发货"})
+    preferred_ship_by = Instant(metadata={"example": "2026-11-25T10:00:00Z"})
 
 
 # --- shipments and events --------------------------------------------------------------
@@ -219,8 +209,9 @@ TRACKING_NO = [validate.Length(min=4, max=64),
 
 
 class ShipmentIn(Schema):
-    carrier = _text(100, min_length=1, required=True)
-    tracking_no = fields.String(required=True, validate=TRACKING_NO)
+    carrier = _text(100, min_length=1, required=True, metadata={"example": "SF Express"})
+    tracking_no = fields.String(required=True, validate=TRACKING_NO,
+                                metadata={"example": "SF1000001"})
 
 
 class Shipment(Schema):
@@ -252,12 +243,17 @@ class EventPage(Schema):
 
 
 class Problem(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    """An RFC 9457 problem document, as every error on the API answers."""
+
+    type = fields.String(required=True, metadata={"description": "Where the code is explained."})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True, metadata={"description": "What is wrong, in words."})
+    code = fields.String(required=True, metadata={"description": "What is wrong, for programs."})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "Invalid input: the messages of each field, by its path."})
+    request_id = fields.String(metadata={
+        "description": "The request's id, as in the X-Request-ID header and the logs."})
 
 
 # --- delay reports ---------------------------------------------------------------------
@@ -266,26 +262,29 @@ REPORT_ITEM_LIMIT = 500  # a hard ceiling on a list in a body; the policy sets t
 
 
 class DelayReportIn(Schema):
-    kind = _enum(ReportKind, required=True)
-    reason = _enum(ReportReason, required=True)
-    description = _text(REPORT_TEXT_LIMIT, min_length=1, required=True)
+    kind = _enum(ReportKind, required=True, metadata={"example": "shipment"})
+    reason = _enum(ReportReason, required=True, metadata={"example": "natural_disaster"})
+    description = _text(REPORT_TEXT_LIMIT, min_length=1, required=True,
+                        metadata={"example": "台风封路，仓库停工两天"})
     order_nos = fields.List(fields.String(validate=validate.Regexp(
         f"^{ORDER_NO_PATTERN}$", error="not an order number")),
-        validate=validate.Length(min=1, max=REPORT_ITEM_LIMIT))
+        validate=validate.Length(min=1, max=REPORT_ITEM_LIMIT),
+        metadata={"example": ["TB-20261122-0001"]})
     tracking_nos = fields.List(fields.String(validate=TRACKING_NO),
                                validate=validate.Length(min=1, max=REPORT_ITEM_LIMIT))
     window_start = Instant()
     window_end = Instant()
-    latest_ship_at = Instant()
+    latest_ship_at = Instant(metadata={"example": "2026-11-27T10:00:00Z"})
     latest_collect_at = Instant()
 
 
 class DecisionIn(Schema):
-    note = _text(REPORT_TEXT_LIMIT)
+    note = _text(REPORT_TEXT_LIMIT, metadata={"example": "气象局通报属实"})
 
 
 class RejectionNoteIn(Schema):
-    note = _text(REPORT_TEXT_LIMIT, min_length=1, required=True)
+    note = _text(REPORT_TEXT_LIMIT, min_length=1, required=True,
+                 metadata={"example": "证明材料不足"})
 
 
 class ReportListArgs(PageArgs):
@@ -315,7 +314,8 @@ class EvidenceOut(Schema):
 
 
 class EvidenceUpload(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = fields.Raw(required=True, validate=uploaded_file,
+                      metadata={"type": "string", "format": "binary"})
 
 
 class ReportHistory(Schema):

@@ -1,22 +1,37 @@
-"""Accounts, their bearer tokens, and who a token belongs to."""
+"""Accounts, their API keys, and who a bearer credential belongs to."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import Account
+from models import Account, ApiKey
+from models.credentials import KEY_NAME_LIMIT
+from negotiation.adapters.repository import KeyHolder
 from negotiation.domain.enums import SELLER_ROLES, Role
-from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
+from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller
+from negotiation.services import pagination
 from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import AccountView
+from negotiation.services.views import AccountView, ApiKeyView, Page
+
+# The key an account is created with, as POST /accounts answers it under ``token``.
+FIRST_KEY_NAME = "default"
+# How stale ``last_used_at`` may be: a steady stream of requests writes it once a minute.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+# The furthest ahead a key may be set to expire: an expiry past it is a typo, or a key
+# meant to live for good (which is what leaving ``expires_at`` out asks for).
+KEY_LIFETIME_LIMIT = timedelta(days=366)
+NAME_LIMIT = KEY_NAME_LIMIT  # what a key's name may hold, for the API to check first
+API_KEY_REVOKED = "api_key_revoked"
+API_KEY_EXPIRED = "api_key_expired"
 
 
 def hash_token(token: str) -> str:
-    """Tokens are stored only as digests: a leaked table leaks no credentials."""
+    """Keys are stored only as digests: a leaked table leaks no credentials."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -25,47 +40,62 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-class KnownCallers:
-    """Who recently presented which token, so most requests skip a transaction for it.
+# --- who a bearer credential belongs to --------------------------------------------------
 
-    Entries live ``ttl`` by the service's clock and the whole map is dropped when full.
-    Accounts cannot change or be removed today; when they can, drop their entries there.
+
+@dataclass(frozen=True)
+class Credential:
+    """Who presented a bearer credential, and with which key (None: the admin token)."""
+
+    caller: Caller
+    key_id: int | None
+
+
+def identify(uow: UnitOfWork, token: str, admin_token: str | None) -> Credential | None:
+    """The configured admin token, or a key neither revoked nor expired.
+
+    Every call reads the key's row, so a key revoked in any process is refused in every
+    process from the next request on.
     """
-
-    def __init__(self, ttl: timedelta = timedelta(seconds=60), size: int = 10_000) -> None:
-        self.ttl, self.size = ttl, size
-        self._known: dict[str, tuple[datetime, Caller]] = {}
-
-    def get(self, digest: str, now: datetime) -> Caller | None:
-        hit = self._known.get(digest)
-        return hit[1] if hit is not None and now < hit[0] else None
-
-    def put(self, digest: str, caller: Caller, now: datetime) -> None:
-        if len(self._known) >= self.size:
-            self._known.clear()
-        self._known[digest] = (now + self.ttl, caller)
-
-
-def authenticate(uow: UnitOfWork, token: str, admin_token: str | None,
-                 known: KnownCallers | None = None) -> Caller | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Caller(role=Role.ADMIN)
-    digest, now = hash_token(token), uow.clock.now()
-    if known is not None and (caller := known.get(digest, now)) is not None:
-        return caller
+        return Credential(Caller(role=Role.ADMIN), None)
     with uow:
-        account = uow.repo.account_by_token_hash(digest)
-        if account is None:
-            return None
-        caller = Caller(role=account.role, account_id=account.id, store_id=account.store_id)
-    if known is not None:
-        known.put(digest, caller, now)
-    return caller
+        return _credential_of(uow, uow.repo.holder_of_key_hash(hash_token(token), uow.now))
+
+
+def authenticate(uow: UnitOfWork, token: str, admin_token: str | None) -> Caller | None:
+    credential = identify(uow, token, admin_token)
+    return None if credential is None else credential.caller
+
+
+def caller_of_key(uow: UnitOfWork, key_id: int) -> Caller | None:
+    """Who a web session signed in as, for as long as the key it signed in with is live."""
+    with uow:
+        credential = _credential_of(uow, uow.repo.holder_of_key(key_id, uow.now))
+        return None if credential is None else credential.caller
+
+
+def _credential_of(uow: UnitOfWork, holder: KeyHolder | None) -> Credential | None:
+    if holder is None:
+        return None
+    stale_before = uow.now - LAST_USED_RESOLUTION
+    if holder.last_used_at is None or holder.last_used_at < stale_before:
+        # Conditional in SQL too: of several processes that saw it stale, one writes.
+        uow.repo.note_key_use(holder.key_id, uow.now, unless_used_since=stale_before)
+        uow.commit()
+    caller = Caller(role=holder.role, account_id=holder.account_id, store_id=holder.store_id)
+    return Credential(caller, holder.key_id)
+
+
+# --- accounts ----------------------------------------------------------------------------
 
 
 def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
                    store_id: int | None = None) -> AccountView:
-    """Admins create any account; an owner creates agents for its own store."""
+    """Admins create any account; an owner creates agents for its own store.
+
+    The account's token is its first key, named "default".
+    """
     if caller.role is Role.OWNER:
         if role is not Role.AGENT:
             raise Forbidden("An owner may only create agent accounts.")
@@ -83,9 +113,9 @@ def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
         elif store_id is not None:
             raise InvalidInput(f"A {role.value} account belongs to no store.", field="store_id")
         token, digest = new_token()
-        account = Account(role=role, name=name, store_id=store_id, token_hash=digest,
-                          created_at=uow.now)
-        uow.repo.add(account)
+        account = Account(role=role, name=name, store_id=store_id, created_at=uow.now)
+        uow.repo.add(account, ApiKey(account=account, name=FIRST_KEY_NAME, key_hash=digest,
+                                     created_at=uow.now))
         uow.commit()
         return AccountView.of(account, token)
 
@@ -99,3 +129,98 @@ def describe(uow: UnitOfWork, caller: Caller) -> AccountView:
         if account is None:
             raise NotFound("The account behind this token no longer exists.")
         return AccountView.of(account)
+
+
+# --- api keys ----------------------------------------------------------------------------
+
+
+def create_key(uow: UnitOfWork, caller: Caller, account_id: int, *, name: str,
+               expires_at: datetime | None = None) -> ApiKeyView:
+    """A new key for an account, shown in this answer only."""
+    with uow:
+        account = _account_for_keys(uow, caller, account_id)
+        if expires_at is not None:
+            _check_expiry(expires_at, uow.now)
+        issued = _issue(uow, account.id, name, expires_at)
+        uow.commit()
+        return issued
+
+
+def list_keys(uow: UnitOfWork, caller: Caller, account_id: int, *, limit: int,
+              cursor: str | None = None) -> Page[ApiKeyView]:
+    """An account's keys, revoked and expired ones too, oldest first; never the keys."""
+    after_id = pagination.decode_id(cursor)
+    with uow:
+        _account_for_keys(uow, caller, account_id)
+        keys = list(uow.repo.keys_of(account_id, after_id=after_id, limit=limit + 1))
+        more = len(keys) > limit
+        keys = keys[:limit]
+        next_cursor = pagination.encode_id(keys[-1].id) if more else None
+        return Page([ApiKeyView.of(k) for k in keys], next_cursor)
+
+
+def revoke_key(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKeyView:
+    """Refused from the next request on; revoking it again changes nothing."""
+    with uow:
+        api_key = _key_for(uow, caller, key_id)
+        if api_key.revoked_at is None:
+            api_key.revoked_at = uow.now
+            uow.commit()
+        return ApiKeyView.of(api_key)
+
+
+def rotate_key(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKeyView:
+    """A new key with the old one's name and expiry; the old one is revoked with it."""
+    with uow:
+        old = _key_for(uow, caller, key_id)
+        if old.revoked_at is not None:
+            raise Refused(f"Key {key_id} is revoked; create a new key instead.",
+                          code=API_KEY_REVOKED)
+        if old.expires_at is not None and old.expires_at <= uow.now:
+            raise Refused(f"Key {key_id} has expired; create a new key instead.",
+                          code=API_KEY_EXPIRED)
+        old.revoked_at = uow.now
+        issued = _issue(uow, old.account_id, old.name, old.expires_at)
+        uow.commit()
+        return issued
+
+
+def _may_manage_keys_of(caller: Caller, account: Account) -> bool:
+    """The account itself; for an agent, its store's owner too; an admin."""
+    if caller.role is Role.ADMIN or caller.account_id == account.id:
+        return True
+    return (caller.role is Role.OWNER and account.role is Role.AGENT
+            and account.store_id == caller.store_id)
+
+
+def _account_for_keys(uow: UnitOfWork, caller: Caller, account_id: int) -> Account:
+    account = uow.repo.account(account_id)
+    if account is None or not _may_manage_keys_of(caller, account):
+        raise NotFound(f"No account {account_id}.")  # the same for another store's
+    return account
+
+
+def _key_for(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKey:
+    """The key, locked: a revoke and a rotation of one key take turns."""
+    api_key = uow.repo.api_key(key_id, lock=True)
+    if api_key is None or not _may_manage_keys_of(caller, api_key.account):
+        raise NotFound(f"No key {key_id}.")
+    return api_key
+
+
+def _check_expiry(expires_at: datetime, now: datetime) -> None:
+    if expires_at <= now:
+        raise InvalidInput("expires_at must be in the future.", field="expires_at")
+    if expires_at > now + KEY_LIFETIME_LIMIT:
+        raise InvalidInput(f"expires_at may be at most {KEY_LIFETIME_LIMIT.days} days ahead; "
+                           "leave it out for a key that does not expire.", field="expires_at")
+
+
+def _issue(uow: UnitOfWork, account_id: int, name: str,
+           expires_at: datetime | None) -> ApiKeyView:
+    key, digest = new_token()
+    api_key = ApiKey(account_id=account_id, name=name, key_hash=digest, created_at=uow.now,
+                     expires_at=expires_at)
+    uow.repo.add(api_key)
+    uow.flush()  # for its id
+    return ApiKeyView.of(api_key, key)

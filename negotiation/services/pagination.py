@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from negotiation.clock import iso_utc
+from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR, iso_utc
 from negotiation.domain.errors import InvalidInput
 
 DEFAULT_LIMIT = 50
@@ -70,9 +70,11 @@ def decode_instant_id(cursor: str | None) -> tuple[datetime, int] | None:
     if len(position) != 2 or not isinstance(position[0], str):
         raise _foreign()
     try:
-        at = datetime.fromisoformat(position[0])
-    except ValueError:
+        # In UTC, as every stored instant is; year 1 at +08:00 has no UTC, nor has
+        # anything the service never issued.
+        at = datetime.fromisoformat(position[0]).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise _foreign() from None
-    if at.tzinfo is None:
+    if not EARLIEST_YEAR <= at.year <= LATEST_YEAR or position[0] != iso_utc(at):
         raise _foreign()
     return at, _valid_id(position[1])

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from models import Account, Card, Event, Order, Shipment, Store
+from models import Account, ApiKey, Card, Event, Order, Shipment, Store
 from negotiation.domain.deadlines import is_met
 from negotiation.domain.errors import DomainError
 
@@ -50,6 +50,23 @@ class AccountView:
     @classmethod
     def of(cls, account: Account, token: str | None = None) -> AccountView:
         return cls(account.id, account.role.value, account.name, account.store_id, token)
+
+
+@dataclass(frozen=True)
+class ApiKeyView:
+    id: int
+    account_id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    key: str | None = None  # only when just issued
+
+    @classmethod
+    def of(cls, api_key: ApiKey, key: str | None = None) -> ApiKeyView:
+        return cls(api_key.id, api_key.account_id, api_key.name, api_key.created_at,
+                   api_key.expires_at, api_key.last_used_at, api_key.revoked_at, key)
 
 
 @dataclass(frozen=True)

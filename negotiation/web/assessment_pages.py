@@ -35,7 +35,7 @@ from negotiation.web.identity import login_required, signed_in_caller
 
 LEDGER_PAGE_SIZE = 50
 EXEMPTIONS_PER_PAGE = 20
-STORE = "/stores/<int(max=2147483647):store_id>"
+STORE = "/stores/<id:store_id>"
 EXTENSION_PREFIX = "ext"  # the extension form shares the exemption page: distinct inputs
 
 

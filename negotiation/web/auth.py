@@ -1,4 +1,4 @@
-"""Signing in with a bearer token, and signing out."""
+"""Signing in with an API key (or the admin token), and signing out."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def sign_in() -> Any:
     if not form.validate_on_submit():
         return render_template("sign_in.html", form=form, next=next_page), (
             422 if form.is_submitted() else 200)
-    caller = accounts.authenticate(runtime().uow(), form.token.data.strip(),
+    credential = accounts.identify(runtime().uow(), form.token.data.strip(),
                                    current_app.config.get("ADMIN_TOKEN"))
-    if caller is None:
+    if credential is None:
         form.token.errors = [*form.token.errors, BAD_TOKEN]
         return render_template("sign_in.html", form=form, next=next_page), 422
-    identity.remember(caller)
+    identity.remember(credential)
     flash("已登录 Signed in.", "success")
     return redirect(next_page)
 

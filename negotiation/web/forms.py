@@ -44,7 +44,11 @@ from negotiation.domain.enums import (
     ViolationKind,
 )
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
-from negotiation.domain.identifiers import ORDER_NO_PATTERN, TRACKING_NO_PATTERN
+from negotiation.domain.identifiers import (
+    ORDER_NO_PATTERN,
+    PLAIN_TEXT_PATTERN,
+    TRACKING_NO_PATTERN,
+)
 from negotiation.services.cards import TEXT_LIMIT
 from negotiation.services.regions import NOTE_LIMIT
 from negotiation.status_codes import status_of
@@ -165,10 +169,6 @@ def at_least_one(message: str) -> Callable[[Any, Any], None]:
             raise ValidationError(message)
 
     return check
-
-
-# What a region name may not hold (PostgreSQL cannot store NUL; none belongs in a name).
-_NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 class WebForm(FlaskForm):
@@ -376,7 +376,7 @@ def _region_field() -> StringField:
     return StringField("地区 Region", filters=[_strip], validators=[
         InputRequired(REQUIRED), Length(max=100, message=(
             "地区最多 100 字 The region is at most 100 characters.")),
-        Regexp(_NO_CONTROL_CHARACTERS, message="含有不允许的字符 Contains characters "
+        Regexp(PLAIN_TEXT_PATTERN, message="含有不允许的字符 Contains characters "
                                                "that are not allowed.")])
 
 

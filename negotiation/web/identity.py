@@ -1,12 +1,13 @@
 """Who is signed in: the caller kept in Flask's signed session cookie.
 
-The session holds the caller's identity (role, account id, store id), not the bearer
-token. Why: the cookie is signed but *readable*, and a token is a long-lived credential
-that also opens the JSON API; keeping it out of the cookie means a copied cookie is at
-worst a browser session (ended by signing out or closing the browser), never an API
-key. It also spares a token lookup on every page. The price: an account removed while
-signed in stays signed in until the session ends — accounts cannot be removed yet; when
-that arrives, keep a digest of the token here and re-check it per request.
+The session holds the caller's identity (role, account id, store id) and the id of the
+key it signed in with, not the key. Why: the cookie is signed but *readable*, and a key
+is a long-lived credential that also opens the JSON API; keeping it out of the cookie
+means a copied cookie is at worst a browser session (ended by signing out, closing the
+browser, or revoking the key), never an API key. Each page reads the key's row again
+(one indexed read, as an API request does), so a key revoked or expired ends its web
+sessions on their next page, in every process. The configured admin token has no key
+and nothing to read again: its session lasts until sign-out or the browser closes.
 """
 
 from __future__ import annotations
@@ -18,16 +19,19 @@ from urllib.parse import urlsplit
 
 from flask import g, redirect, request, session, url_for
 
+from negotiation.app import runtime
 from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
+from negotiation.services import accounts
 
 SESSION_KEY = "caller"
 
 
-def remember(caller: Caller) -> None:
+def remember(credential: accounts.Credential) -> None:
     session.clear()  # nothing from before sign-in (an earlier caller, its CSRF token) survives
+    caller = credential.caller
     session[SESSION_KEY] = {"role": caller.role.value, "account_id": caller.account_id,
-                            "store_id": caller.store_id}
+                            "store_id": caller.store_id, "key_id": credential.key_id}
     session.permanent = False  # ends with the browser
 
 
@@ -36,16 +40,32 @@ def forget() -> None:
 
 
 def load() -> None:
-    """Put the signed-in caller, or None, on ``g`` for this request."""
+    """Put the signed-in caller, or None, on ``g`` for this request.
+
+    A caller who signed in with a key is read again through that key: its role and store
+    as they are now, or nobody (and the session ends) once the key is revoked or expired.
+    """
     g.web_caller = None
     stored = session.get(SESSION_KEY)
-    if not isinstance(stored, dict):
+    if not isinstance(stored, dict) or request.endpoint == "web.static":
         return
     try:
-        g.web_caller = Caller(role=Role(stored["role"]), account_id=stored.get("account_id"),
-                              store_id=stored.get("store_id"))
+        caller = Caller(role=Role(stored["role"]), account_id=stored.get("account_id"),
+                        store_id=stored.get("store_id"))
     except (KeyError, ValueError):  # a cookie from an older layout: sign in again
         session.pop(SESSION_KEY, None)
+        return
+    if caller.account_id is None:  # the configured admin token
+        g.web_caller = caller
+        return
+    key_id = stored.get("key_id")
+    current = None
+    if type(key_id) is int:  # else a cookie from before keys: sign in again
+        current = accounts.caller_of_key(runtime().uow(), key_id)
+    if current is None or current.account_id != caller.account_id:
+        forget()
+        return
+    g.web_caller = current
 
 
 def current_caller() -> Caller | None:

@@ -42,7 +42,7 @@ from negotiation.web.identity import login_required, signed_in_caller
 from negotiation.web.timefmt import day_after, day_start, local
 
 DEFAULT_PAGE_SIZE = 20
-REPORT = "/reports/<int(max=2147483647):report_id>"
+REPORT = "/reports/<id:report_id>"
 FILTERS = ("status", "kind", "reason", "order_no", "submitted_from", "submitted_to")
 # Which report kinds use each kind-dependent field, for the form's hints (and its script).
 KINDS_OF_FIELD = {name: [kind.value for kind, names in reporting.FIELDS_OF_KIND.items()
@@ -220,7 +220,7 @@ def report_add_evidence(report_id: int) -> Any:
     return back_to(report_id)
 
 
-@bp.get(f"{REPORT}/evidence/<int(max=2147483647):evidence_id>")
+@bp.get(f"{REPORT}/evidence/<id:evidence_id>")
 @login_required
 def report_evidence_file(report_id: int, evidence_id: int) -> Response:
     view, data = evidence_service.read_evidence(runtime().uow(), runtime().evidence,

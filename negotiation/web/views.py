@@ -137,7 +137,7 @@ def propose(order_no: str) -> Any:
     return back_to(card.order_no)
 
 
-@bp.post("/orders/<order_no>/cards/<int:card_id>/accept")
+@bp.post("/orders/<order_no>/cards/<id:card_id>/accept")
 @login_required
 def accept(order_no: str, card_id: int) -> Any:
     try:
@@ -149,7 +149,7 @@ def accept(order_no: str, card_id: int) -> Any:
     return back_to(card.order_no)
 
 
-@bp.post("/orders/<order_no>/cards/<int:card_id>/reject")
+@bp.post("/orders/<order_no>/cards/<id:card_id>/reject")
 @login_required
 def reject(order_no: str, card_id: int) -> Any:
     form = RejectForm()
@@ -165,7 +165,7 @@ def reject(order_no: str, card_id: int) -> Any:
     return back_to(card.order_no)
 
 
-@bp.post("/orders/<order_no>/cards/<int:card_id>/withdraw")
+@bp.post("/orders/<order_no>/cards/<id:card_id>/withdraw")
 @login_required
 def withdraw(order_no: str, card_id: int) -> Any:
     try:

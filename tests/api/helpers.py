@@ -125,3 +125,8 @@ def assert_invalid(response: Any, *fields: str, status: int = 422,
         messages = body["errors"][field]
         assert messages and all(isinstance(m, str) and m for m in messages), body
     return body
+
+
+def same_problem(body: dict[str, Any]) -> dict[str, Any]:
+    """A problem document without what differs between any two requests (their ids)."""
+    return {key: value for key, value in body.items() if key != "request_id"}

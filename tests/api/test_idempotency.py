@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from tests.api.helpers import (
     API,
     accept,
@@ -13,6 +15,7 @@ from tests.api.helpers import (
     reject,
     sent_card,
 )
+from tests.api.report_helpers import make_app
 from tests.conftest import START
 
 
@@ -188,3 +191,54 @@ def test_a_retry_takes_over_a_key_whose_request_died_once_its_lease_is_over(
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.get_json() == taken.get_json()
     assert negotiation(client, world.owner)["cards_used"] == 1
+
+
+# --- what a stored answer gives away ----------------------------------------------------
+
+
+def stored_answers(rt) -> list[str]:
+    with rt.engine.connect() as connection:
+        return list(connection.execute(text(
+            "SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL"))
+            .scalars())
+
+
+def test_a_replayed_new_key_is_the_same_key_yet_the_database_holds_no_trace_of_it(
+        client, world, rt):
+    headers = keyed(world.owner, "new-key-1")
+    first = client.post(f"{API}/accounts/{world.owner.id}/keys", headers=headers,
+                        json={"name": "chat-tool"})
+    retry = client.post(f"{API}/accounts/{world.owner.id}/keys", headers=headers,
+                        json={"name": "chat-tool"})
+    assert first.status_code == retry.status_code == 201, first.get_data(as_text=True)
+    assert retry.get_json()["key"] == first.get_json()["key"]
+    assert retry.headers.get("Idempotent-Replayed") == "true"
+    answers = stored_answers(rt)
+    assert len(answers) == 1
+    assert first.get_json()["key"] not in answers[0]
+    assert "chat-tool" not in answers[0]  # sealed whole, not just the secret
+
+
+def test_a_new_accounts_token_is_not_kept_in_clear_for_its_replay(client, world, rt):
+    headers = {**world.admin_headers, "Idempotency-Key": "new-account-1"}
+    body = {"role": "buyer", "name": "buyer two"}
+    first = client.post(f"{API}/accounts", headers=headers, json=body)
+    retry = client.post(f"{API}/accounts", headers=headers, json=body)
+    assert retry.get_json() == first.get_json()
+    assert all(first.get_json()["token"] not in answer for answer in stored_answers(rt))
+
+
+def test_an_answer_sealed_under_another_secret_key_is_refused_not_run_again(
+        database_url, clock, tmp_path, world):
+    world.order("O-1")
+    headers = keyed(world.owner, "send-card-2")
+    before = make_app(database_url, clock, tmp_path, SECRET_KEY="the first secret")
+    assert propose(before.test_client(), world, headers=headers).status_code == 201
+    after = make_app(database_url, clock, tmp_path, SECRET_KEY="the second secret")
+    try:
+        retry = propose(after.test_client(), world, headers=headers)
+        assert_problem(retry, 422, "idempotency_key_reused")
+        assert negotiation(after.test_client(), world.owner)["cards_used"] == 1
+    finally:
+        for app in (before, after):
+            app.extensions["negotiation"].engine.dispose()

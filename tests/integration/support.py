@@ -1,19 +1,44 @@
-"""Reading the database straight, to check what the services left behind."""
+"""Reading the database straight, to check what the services left behind; and empty
+databases for the migrations."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from models import Card, Event, Negotiation, Order
+from negotiation.adapters.database import build_engine, normalise_url
 from negotiation.app import Runtime
 from negotiation.domain.enums import CardReason
 from negotiation.services import cards
 from negotiation.services.views import CardView
-from tests.conftest import Actor
+from tests.conftest import POSTGRES_URL, Actor
+
+
+@contextmanager
+def empty_postgres_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is an empty schema of its own, dropped after."""
+    assert POSTGRES_URL is not None
+    name = f"{prefix}_{os.getpid()}"
+    server = build_engine(POSTGRES_URL)
+    with server.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {name}"))
+    url = make_url(normalise_url(POSTGRES_URL)).update_query_dict(
+        {"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with server.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        server.dispose()
 
 
 def propose(rt: Runtime, seller: Actor, order_no: str, *,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,14 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, Integer, MetaData, inspect, text
-from sqlalchemy.engine import make_url
 
 from models import Base
 from negotiation import create_app
 from negotiation.adapters import schema
-from negotiation.adapters.database import build_engine, normalise_url
-
-POSTGRES_URL = os.environ.get("NEGOTIATION_TEST_DATABASE_URL")
+from negotiation.adapters.database import build_engine
+from tests.integration.support import empty_postgres_schema
 
 
 def schema_differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[object]:
@@ -45,21 +42,8 @@ def fresh_sqlite(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def fresh_postgres() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is an empty schema of its own, dropped after."""
-    assert POSTGRES_URL is not None
-    name = f"migcheck_{os.getpid()}"
-    admin = build_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    url = make_url(normalise_url(POSTGRES_URL)).update_query_dict(
-        {"options": f"-csearch_path={name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        admin.dispose()
+    with empty_postgres_schema("migcheck") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -65,12 +65,14 @@ def test_signing_out_ends_the_session(browser, world):
     assert b.get("/").status_code == 302
 
 
-def test_the_session_cookie_does_not_carry_the_token(app, browser, world):
+def test_the_session_cookie_does_not_carry_the_token(app, browser, client, world):
     b = browser(world.owner)
     cookie = b.client.get_cookie("session")
     session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    keys = client.get(f"/api/v1/accounts/{world.owner.id}/keys", headers=world.owner.headers)
     assert session["caller"] == {"role": "owner", "account_id": world.owner.id,
-                                 "store_id": world.store_id}
+                                 "store_id": world.store_id,
+                                 "key_id": keys.json["items"][0]["id"]}
     assert world.owner.token not in cookie.value and world.owner.token not in str(session)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from negotiation.api.parsing import Blueprint
+from negotiation.api.problems import PROBLEM_JSON
 from negotiation.api.schemas import Problem
 
 ERROR_DESCRIPTIONS = {
@@ -25,7 +26,7 @@ def documents_errors(blp: Blueprint, *statuses: int) -> Callable[[Any], Any]:
         for status in (401, *statuses):
             view = blp.alt_response(status, schema=Problem,
                                     description=ERROR_DESCRIPTIONS[status],
-                                    content_type="application/problem+json")(view)
+                                    content_type=PROBLEM_JSON)(view)
         return view
 
     return decorate

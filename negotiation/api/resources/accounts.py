@@ -1,23 +1,24 @@
-"""Accounts and their bearer tokens."""
+"""Accounts and their API keys."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 
+from negotiation.api import account_schemas as a
 from negotiation.api import current_caller
-from negotiation.api import schemas as s
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas import PageArgs
 from negotiation.app import runtime
 from negotiation.services import accounts
 
-blp = Blueprint("accounts", __name__, description="Accounts and tokens.")
+blp = Blueprint("accounts", __name__, description="Accounts and their API keys.")
 
 
 @blp.route("/accounts")
 class Accounts(MethodView):
-    @blp.arguments(s.AccountIn)
-    @blp.response(201, s.Account)
+    @blp.arguments(a.AccountIn)
+    @blp.response(201, a.NewAccount)
     @documents_errors(blp, 403, 404, 422)
     def post(self, body: dict) -> object:
         """Create an account; its token is in this response only."""
@@ -26,7 +27,43 @@ class Accounts(MethodView):
 
 @blp.route("/accounts/me")
 class Me(MethodView):
-    @blp.response(200, s.Account)
+    @blp.response(200, a.CallerAccount)
+    @documents_errors(blp)
     def get(self) -> object:
         """Who the bearer token belongs to."""
         return accounts.describe(runtime().uow(), current_caller())
+
+
+@blp.route("/accounts/<id:account_id>/keys")
+class KeysOfAccount(MethodView):
+    @blp.arguments(a.ApiKeyIn)
+    @blp.response(201, a.NewApiKey)
+    @documents_errors(blp, 404, 422)
+    def post(self, body: dict, account_id: int) -> object:
+        """Create a named API key for the account; the key is in this response only."""
+        return accounts.create_key(runtime().uow(), current_caller(), account_id, **body)
+
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, a.ApiKeyPage)
+    @documents_errors(blp, 404, 422)
+    def get(self, args: dict, account_id: int) -> object:
+        """List the account's keys, revoked and expired ones too (never the keys)."""
+        return accounts.list_keys(runtime().uow(), current_caller(), account_id, **args)
+
+
+@blp.route("/keys/<id:key_id>/revoke")
+class RevokeKey(MethodView):
+    @blp.response(200, a.ApiKey)
+    @documents_errors(blp, 404)
+    def post(self, key_id: int) -> object:
+        """Revoke a key: refused from the next request on. Revoking again changes nothing."""
+        return accounts.revoke_key(runtime().uow(), current_caller(), key_id)
+
+
+@blp.route("/keys/<id:key_id>/rotate")
+class RotateKey(MethodView):
+    @blp.response(201, a.NewApiKey)
+    @documents_errors(blp, 404, 409)
+    def post(self, key_id: int) -> object:
+        """Replace a key with a new one of the same name and expiry, revoking it."""
+        return accounts.rotate_key(runtime().uow(), current_caller(), key_id)

@@ -36,7 +36,7 @@ class AssessmentOfOrder(MethodView):
                                                    args.get("ship_at"))
 
 
-@blp.route("/stores/<int:store_id>/penalties")
+@blp.route("/stores/<id:store_id>/penalties")
 class PenaltiesOfStore(MethodView):
     @blp.arguments(s.LedgerArgs, location="query")
     @blp.response(200, s.LedgerOut)

@@ -14,7 +14,7 @@ from negotiation.services import cards
 blp = Blueprint("cards", __name__, description="Proposal cards.")
 
 
-@blp.route("/cards/<int(max=2147483647):card_id>")
+@blp.route("/cards/<id:card_id>")
 class CardById(MethodView):
     @blp.response(200, s.Card)
     @documents_errors(blp, 403, 404)
@@ -23,7 +23,7 @@ class CardById(MethodView):
         return cards.get_card(runtime().uow(), current_caller(), card_id)
 
 
-@blp.route("/cards/<int(max=2147483647):card_id>/accept")
+@blp.route("/cards/<id:card_id>/accept")
 class AcceptCard(MethodView):
     @blp.response(200, s.Card)
     @documents_errors(blp, 403, 404, 409)
@@ -32,7 +32,7 @@ class AcceptCard(MethodView):
         return cards.accept_card(runtime().uow(), current_caller(), card_id)
 
 
-@blp.route("/cards/<int(max=2147483647):card_id>/reject")
+@blp.route("/cards/<id:card_id>/reject")
 class RejectCard(MethodView):
     @blp.arguments(s.RejectionIn)
     @blp.response(200, s.Card)
@@ -42,7 +42,7 @@ class RejectCard(MethodView):
         return cards.reject_card(runtime().uow(), current_caller(), card_id, **body)
 
 
-@blp.route("/cards/<int(max=2147483647):card_id>/withdraw")
+@blp.route("/cards/<id:card_id>/withdraw")
 class WithdrawCard(MethodView):
     @blp.response(200, s.Card)
     @documents_errors(blp, 403, 404, 409)

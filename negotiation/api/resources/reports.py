@@ -15,7 +15,7 @@ from negotiation.services import evidence, report_queries, reports
 
 blp = Blueprint("delay-reports", __name__,
                 description="Delay reports (延迟发货/揽收报备, 店铺报备) and their review.")
-REPORT = "/delay-reports/<int(max=2147483647):report_id>"
+REPORT = "/delay-reports/<id:report_id>"
 
 
 @blp.route("/delay-reports")
@@ -85,7 +85,7 @@ class EvidenceOfReport(MethodView):
                                      report_id, filename=upload.filename, stream=upload.stream)
 
 
-@blp.route(f"{REPORT}/evidence/<int(max=2147483647):evidence_id>")
+@blp.route(f"{REPORT}/evidence/<id:evidence_id>")
 class EvidenceFile(MethodView):
     @blp.response(200, content_type="application/octet-stream",
                   description="The file, with the media type it was recognised as.")

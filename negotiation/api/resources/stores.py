@@ -24,7 +24,7 @@ class Stores(MethodView):
         return stores.create_store(runtime().uow(), current_caller(), **body)
 
 
-@blp.route("/stores/<int(max=2147483647):store_id>")
+@blp.route("/stores/<id:store_id>")
 class StoreById(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 404)
@@ -33,7 +33,7 @@ class StoreById(MethodView):
         return stores.get_store(runtime().uow(), current_caller(), store_id)
 
 
-@blp.route("/stores/<int(max=2147483647):store_id>/negotiation/revoke")
+@blp.route("/stores/<id:store_id>/negotiation/revoke")
 class RevokeNegotiation(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 403, 404)
@@ -43,7 +43,7 @@ class RevokeNegotiation(MethodView):
                                               enabled=False)
 
 
-@blp.route("/stores/<int(max=2147483647):store_id>/negotiation/restore")
+@blp.route("/stores/<id:store_id>/negotiation/restore")
 class RestoreNegotiation(MethodView):
     @blp.response(200, s.Store)
     @documents_errors(blp, 403, 404)
