@@ -14,7 +14,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from negotiation.adapters import schema
-from negotiation.adapters.database import build_engine, is_sqlite, session_factory
+from negotiation.adapters.database import (
+    autocommit_session_factory,
+    build_engine,
+    is_sqlite,
+    session_factory,
+)
 from negotiation.adapters.evidence_store import EvidenceStore, FileEvidenceStore
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
@@ -28,12 +33,18 @@ class Runtime:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    autocommit_sessions: sessionmaker[Session]
     clock: Clock
     policy: Policy
     evidence: EvidenceStore
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.policy)
+
+    def autocommit_uow(self) -> UnitOfWork:
+        """A unit whose statements commit one by one: for authenticating a request, which
+        reads one row (and now and then stamps it) on every request."""
+        return UnitOfWork(self.autocommit_sessions, self.clock, self.policy)
 
     def database_ready(self) -> bool:
         try:
@@ -80,7 +91,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = policy.evidence_max_bytes + 64 * 1024
     app.extensions["negotiation"] = Runtime(
-        engine=engine, sessions=session_factory(engine), clock=clock or SystemClock(),
+        engine=engine, sessions=session_factory(engine),
+        autocommit_sessions=autocommit_session_factory(engine), clock=clock or SystemClock(),
         policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])))
 
     from negotiation import api, cli, health, observability, rate_limits, web

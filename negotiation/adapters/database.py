@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+STATEMENT_BY_STATEMENT = "negotiation_statement_by_statement"
 
 
 def normalise_url(url: str) -> str:
@@ -50,11 +51,26 @@ def _make_sqlite_serialisable(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(STATEMENT_BY_STATEMENT):
+            return  # the driver then commits each statement: a write locks only itself
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def autocommit_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose every statement commits on its own: no BEGIN, no ROLLBACK, and on
+    SQLite no write lock, for a read that needs no transaction (who a key belongs to).
+
+    SQLite's connections already run the driver without transactions of its own (we emit
+    BEGIN IMMEDIATE); an isolation level set on one would be reset to the driver's
+    default when it returns to the pool, so there the unit only skips that BEGIN.
+    """
+    options = ({STATEMENT_BY_STATEMENT: True} if is_sqlite(engine)
+               else {"isolation_level": "AUTOCOMMIT"})
+    return sessionmaker(engine.execution_options(**options), expire_on_commit=False)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, ApiKey, Card, Event, Negotiation, Order, Shipment, Store
@@ -27,6 +38,15 @@ class KeyHolder(NamedTuple):
     account_id: int
     role: Role
     store_id: int | None
+
+
+_LIVE_KEY_HOLDER = (
+    select(ApiKey.id, ApiKey.last_used_at, Account.id, Account.role, Account.store_id)
+    .join(Account, Account.id == ApiKey.account_id)
+    .where(ApiKey.revoked_at.is_(None),
+           or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > bindparam("now"))))
+_HOLDER_OF_KEY_HASH = _LIVE_KEY_HOLDER.where(ApiKey.key_hash == bindparam("key_hash"))
+_HOLDER_OF_KEY = _LIVE_KEY_HOLDER.where(ApiKey.id == bindparam("key_id"))
 
 
 class Repository:
@@ -132,18 +152,16 @@ class Repository:
 
     def holder_of_key_hash(self, key_hash: str, now: datetime) -> KeyHolder | None:
         """The account behind a key presented as a bearer credential, if the key is live."""
-        return self._key_holder(ApiKey.key_hash == key_hash, now)
+        return self._key_holder(_HOLDER_OF_KEY_HASH, {"key_hash": key_hash, "now": now})
 
     def holder_of_key(self, key_id: int, now: datetime) -> KeyHolder | None:
         """The account behind a key a web session signed in with, if the key is live."""
-        return self._key_holder(ApiKey.id == key_id, now)
+        return self._key_holder(_HOLDER_OF_KEY, {"key_id": key_id, "now": now})
 
-    def _key_holder(self, which: ColumnElement[bool], now: datetime) -> KeyHolder | None:
-        row = self.session.execute(
-            select(ApiKey.id, ApiKey.last_used_at, Account.id, Account.role, Account.store_id)
-            .join(Account, Account.id == ApiKey.account_id)
-            .where(which, ApiKey.revoked_at.is_(None),
-                   or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))).first()
+    def _key_holder(self, query: Select[Any], values: dict[str, Any]) -> KeyHolder | None:
+        # Every request runs this: a statement built once, sent on the session's
+        # connection without the ORM's execution layer (it loads no objects).
+        row = self.session.connection().execute(query, values).first()
         return None if row is None else KeyHolder(*row)
 
     def note_key_use(self, key_id: int, now: datetime, *, unless_used_since: datetime) -> None:

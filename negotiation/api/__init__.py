@@ -132,7 +132,7 @@ def _authenticate() -> Response | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     caller = None
     if scheme.lower() == "bearer" and token.strip():
-        caller = accounts.authenticate(runtime().uow(), token.strip(),
+        caller = accounts.authenticate(runtime().autocommit_uow(), token.strip(),
                                        current_app.config.get("ADMIN_TOKEN"))
     if caller is None:
         return problems.problem(401, "unauthenticated", "A valid bearer token is required.",

@@ -24,7 +24,7 @@ def sign_in() -> Any:
     if not form.validate_on_submit():
         return render_template("sign_in.html", form=form, next=next_page), (
             422 if form.is_submitted() else 200)
-    credential = accounts.identify(runtime().uow(), form.token.data.strip(),
+    credential = accounts.identify(runtime().autocommit_uow(), form.token.data.strip(),
                                    current_app.config.get("ADMIN_TOKEN"))
     if credential is None:
         form.token.errors = [*form.token.errors, BAD_TOKEN]

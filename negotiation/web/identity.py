@@ -61,7 +61,7 @@ def load() -> None:
     key_id = stored.get("key_id")
     current = None
     if type(key_id) is int:  # else a cookie from before keys: sign in again
-        current = accounts.caller_of_key(runtime().uow(), key_id)
+        current = accounts.caller_of_key(runtime().autocommit_uow(), key_id)
     if current is None or current.account_id != caller.account_id:
         forget()
         return
