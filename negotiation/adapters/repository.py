@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, ApiKey, Card, Event, Negotiation, Order, Shipment, Store
+from negotiation.domain.audience import Audience
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
 from negotiation.domain.negotiating import Caller
 
@@ -210,10 +211,17 @@ class Repository:
         """After a rollback: they belonged to what was undone."""
         self._events = []
 
-    def events(self, order_id: int, *, after: tuple[datetime, int] | None,
-               limit: int) -> Sequence[Event]:
+    def events(self, order_id: int, *, after: tuple[datetime, int] | None, limit: int,
+               audience: Audience | None = None) -> Sequence[Event]:
+        """An order's events in order; only those ``audience`` may see, when given."""
         query = (select(Event).where(Event.order_id == order_id)
                  .order_by(Event.at, Event.id).limit(limit))
+        if audience is not None:
+            families, excluded = audience
+            query = query.where(
+                or_(*(Event.type.startswith(f"{family}.", autoescape=True)
+                      for family in sorted(families))),
+                Event.type.not_in(sorted(excluded)))
         if after is not None:
             at, event_id = after
             query = query.where(or_(Event.at > at, and_(Event.at == at, Event.id > event_id)))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
-from negotiation.domain import errors
+from negotiation.domain import audience, errors
 from negotiation.domain import negotiating as rules
 from negotiation.domain.assessment import applies_on
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
@@ -259,7 +259,9 @@ def list_events(uow: UnitOfWork, caller: Caller, order_no: str, *, limit: int,
         order = load_for_read(uow, caller, order_no)
         if caller.role not in EVENT_READERS:
             raise Forbidden("Events are read by the order's store, its buyer and reviewers.")
-        events = list(uow.repo.events(order.id, after=after, limit=limit + 1))
+        readers = audience.BUYERS if caller.role is Role.BUYER else None
+        events = list(uow.repo.events(order.id, after=after, limit=limit + 1,
+                                      audience=readers))
         more = len(events) > limit
         events = events[:limit]
         next_cursor = pagination.encode_instant_id(events[-1].at, events[-1].id) if more else None

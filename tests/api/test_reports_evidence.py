@@ -106,7 +106,7 @@ def test_added_evidence_shows_on_the_timeline_of_every_named_order(client, world
     clock.advance(timedelta(minutes=3))
     added(upload(client, world.agent, filed["id"], PDF, filename="notice.pdf"))
     for order_no in ("O-1", "O-2"):
-        last = events(client, world.buyer, order_no)[-1]
+        last = events(client, world.owner, order_no)[-1]
         assert (last["type"], last["actor"], last["at"]) == (
             "report.evidence_added", str(world.agent.id), iso(START + timedelta(minutes=3)))
         assert last["data"]["report_id"] == filed["id"]

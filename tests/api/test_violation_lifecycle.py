@@ -135,7 +135,7 @@ def test_the_sweep_leaves_orders_with_nothing_due_alone(client, world, clock, ru
 def test_a_late_shipment_is_told_on_the_timeline_with_its_charges(client, world, clock, o1):
     clock.set(SHIP_BY + timedelta(hours=1))
     read_order(client, world.buyer)
-    told = assessment_events(client, world.buyer)
+    told = assessment_events(client, world.owner)
     assert [e["type"] for e in told] == ["violation.late_shipment", "penalty.deducted",
                                          "compensation.paid"]
     assert {e["at"] for e in told} == {iso(clock.now())}
