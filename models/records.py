@@ -5,15 +5,71 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from models.base import Base, UTCDateTime
 
 
+class WritingTransaction(FunctionElement[int]):
+    """The id of the transaction that writes a row, as the database numbers them.
+
+    The change feed serves events in (transaction, id) order, and only those of
+    transactions older than every one still running: on PostgreSQL ids are taken in one
+    order and committed in another, so the event id alone would let a reader pass an
+    event whose transaction commits later. SQLite runs one writing transaction at a time
+    (each begins ``IMMEDIATE``), so commit order is id order there and every row is 0.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(WritingTransaction)
+def _writing_transaction_sqlite(element: WritingTransaction, compiler: SQLCompiler,
+                                **kw: object) -> str:
+    return "0"
+
+
+@compiles(WritingTransaction, "postgresql")
+def _writing_transaction_postgresql(element: WritingTransaction, compiler: SQLCompiler,
+                                    **kw: object) -> str:
+    # xid8 has no cast to bigint; its text form is the full 64-bit, epoch-extended number.
+    return "pg_current_xact_id()::text::bigint"
+
+
+class CommittedHorizon(FunctionElement[int]):
+    """The oldest transaction still running, in :class:`WritingTransaction`
+    numbers: every transaction below it has ended, so no event below it is still to come.
+
+    Evaluated in the feed's own statement, so with the snapshot its rows are read from.
+    On SQLite every event is transaction 0 and 1 lets them all through: there commit
+    order is id order.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(CommittedHorizon)
+def _committed_horizon_sqlite(element: CommittedHorizon, compiler: SQLCompiler,
+                              **kw: object) -> str:
+    return "1"
+
+
+@compiles(CommittedHorizon, "postgresql")
+def _committed_horizon_postgresql(element: CommittedHorizon, compiler: SQLCompiler,
+                                  **kw: object) -> str:
+    return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
 class Event(Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_order_id_at_id", "order_id", "at", "id"),)
+    __table_args__ = (Index("ix_events_order_id_at_id", "order_id", "at", "id"),
+                      Index("ix_events_txid_id", "txid", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
@@ -21,6 +77,8 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(32))
     type: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Filled by the database, never by the service: see ``WritingTransaction``.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=WritingTransaction())
 
 
 class IdempotencyKey(Base):

@@ -15,12 +15,14 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    tuple_,
     union,
     update,
 )
 from sqlalchemy.orm import Session, joinedload
 
 from models import Account, ApiKey, Card, Event, Negotiation, Order, Shipment, Store
+from models.records import CommittedHorizon
 from negotiation.domain.audience import Audience
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
 from negotiation.domain.negotiating import Caller
@@ -217,15 +219,39 @@ class Repository:
         query = (select(Event).where(Event.order_id == order_id)
                  .order_by(Event.at, Event.id).limit(limit))
         if audience is not None:
-            families, excluded = audience
-            query = query.where(
-                or_(*(Event.type.startswith(f"{family}.", autoescape=True)
-                      for family in sorted(families))),
-                Event.type.not_in(sorted(excluded)))
+            query = query.where(_seen_by(audience))
         if after is not None:
             at, event_id = after
             query = query.where(or_(Event.at > at, and_(Event.at == at, Event.id > event_id)))
         return self.session.scalars(query).all()
+
+    # --- the change feed ---------------------------------------------------------------
+
+    def feed(self, caller: Caller, *, after: tuple[int, int], limit: int,
+             types: EventTypes, order_no: str | None = None,
+             audience: Audience | None = None) -> Sequence[tuple[Event, str]]:
+        """The events the caller may see after a (transaction, id) position, with their
+        order numbers, in that order. Only those of transactions older than every one
+        still running (:class:`CommittedHorizon`): no event can commit behind them."""
+        query = (_visible_events(caller, audience)
+                 .where(Event.txid < CommittedHorizon(),
+                        tuple_(Event.txid, Event.id) > tuple_(*after))
+                 .order_by(Event.txid, Event.id).limit(limit))
+        if types.exact or types.families:
+            query = query.where(or_(
+                *([Event.type.in_(sorted(types.exact))] if types.exact else []),
+                *(Event.type.startswith(f"{family}.", autoescape=True)
+                  for family in sorted(types.families))))
+        if order_no is not None:
+            query = query.where(Order.order_no == order_no)
+        return [(event, number) for event, number in self.session.execute(query)]
+
+    def feed_event(self, caller: Caller, event_id: int, *,
+                   audience: Audience | None = None) -> tuple[Event, str] | None:
+        """One event, if the caller may see it: the feed's rule, by id."""
+        row = self.session.execute(
+            _visible_events(caller, audience).where(Event.id == event_id)).first()
+        return None if row is None else (row[0], row[1])
 
     # --- what time has made due (the sweep) --------------------------------------------
 
@@ -260,6 +286,29 @@ def _earliest(query: Select[Any], due_at: Any, count: int) -> Select[Any]:
     """The ``count`` orders of ``query`` that fell due first."""
     first = query.order_by(due_at).limit(count).subquery()
     return select(first.c.id)
+
+
+class EventTypes(NamedTuple):
+    """Which event types a feed reader asked for: exact ones and whole families
+    (``card`` for ``card.*``); neither means every type."""
+
+    exact: frozenset[str] = frozenset()
+    families: frozenset[str] = frozenset()
+
+
+def _seen_by(audience: Audience) -> ColumnElement[bool]:
+    """The events of the families ``audience`` sees, less its excluded ones."""
+    families, excluded = audience
+    return and_(or_(*(Event.type.startswith(f"{family}.", autoescape=True)
+                      for family in sorted(families))),
+                Event.type.not_in(sorted(excluded)))
+
+
+def _visible_events(caller: Caller, audience: Audience | None) -> Select[Any]:
+    """Events of the orders within the caller's reach, with their order numbers."""
+    query = _within_reach(
+        select(Event, Order.order_no).join(Order, Event.order_id == Order.id), caller)
+    return query if audience is None else query.where(_seen_by(audience))
 
 
 def _within_reach(query: Select[Any], caller: Caller) -> Select[Any]:

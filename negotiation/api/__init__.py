@@ -94,9 +94,9 @@ def init_app(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
 
     from negotiation.api.resources import accounts as account_routes
-    from negotiation.api.resources import assessment, cards, orders, reports, stores
+    from negotiation.api.resources import assessment, cards, events, orders, reports, stores
 
-    for module in (stores, account_routes, orders, cards, reports, assessment):
+    for module in (stores, account_routes, orders, cards, reports, assessment, events):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)

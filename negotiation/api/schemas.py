@@ -124,11 +124,15 @@ class Order(Schema):
     closed_at = Instant(allow_none=True)
 
 
-def _cursor() -> fields.String:
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{0,400}$"  # base64url, as pagination.encode writes it
+
+
+def _cursor(description: str = "Where to go on from: the `next_cursor` of the page before."
+            ) -> fields.String:
     """A page's position, as the previous page's ``next_cursor`` gave it (base64url)."""
     return fields.String(validate=validate.Regexp(
-        r"^[A-Za-z0-9_-]{0,400}$", error="Not a cursor this service issued."), metadata={
-        "description": "Where to go on from: the `next_cursor` of the page before."})
+        CURSOR_PATTERN, error="Not a cursor this service issued."), metadata={
+        "description": description})
 
 
 class OrderListArgs(Schema):
@@ -240,6 +244,38 @@ class OrderPage(Schema):
 class EventPage(Schema):
     items = fields.List(fields.Nested(Event))
     next_cursor = fields.String(allow_none=True)
+
+
+# --- the change feed -------------------------------------------------------------------
+
+# An event type (``card.sent``) or a family of them (``card.*``), as short as a type.
+EVENT_TYPE_FILTER = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\.\*)?$"
+MAX_TYPE_FILTERS = 20
+
+
+class FeedArgs(Schema):
+    after = _cursor("Where to go on from: the `next_cursor` of the page before; without "
+                    "it, the first event.")
+    type = fields.List(
+        fields.String(validate=[validate.Length(min=1, max=64), validate.Regexp(
+            EVENT_TYPE_FILTER, error="An event type (card.sent) or a family (card.*): "
+                                     "letters, digits, _ and . only.")]),
+        validate=validate.Length(max=MAX_TYPE_FILTERS, error="At most 20 types."),
+        metadata={"description": "Only these types; `card.*` stands for every `card.` "
+                                 "type. May repeat; any of them matches."})
+    order_no = fields.String(validate=validate.Regexp(
+        f"^{ORDER_NO_PATTERN}$", error="1 to 64 letters, digits and _ . : - only"), metadata={
+        "description": "Only this order's events; an order the caller may not see, or "
+                       "that does not exist, has none."})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+
+
+class FeedPage(Schema):
+    items = fields.List(fields.Nested(Event), required=True)
+    next_cursor = fields.String(required=True, metadata={
+        "description": "Always present, also on the last and on an empty page: poll with it "
+                       "to receive what comes next, each event once."})
 
 
 class Problem(Schema):
