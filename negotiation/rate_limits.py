@@ -126,10 +126,11 @@ def init_app(app: Flask) -> None:
     def count_failed_authentication(response: Response) -> Response:
         if response.status_code != 401 or _not_api() or not limiter.enabled:
             return response
-        address = client_address()
-        if limiter.limiter.hit(failures, "auth-failures", address):
+        # The deployment's prefix too, as Flask-Limiter's own keys carry it.
+        key = (app.config.get("RATELIMIT_KEY_PREFIX", ""), "auth-failures", client_address())
+        if limiter.limiter.hit(failures, *key):
             return response
-        stats = limiter.limiter.get_window_stats(failures, "auth-failures", address)
+        stats = limiter.limiter.get_window_stats(failures, *key)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         return problems.problem(429, "rate_limited", "Too many failed authentications from "
                                 f"this address; retry in {wait} s.",
