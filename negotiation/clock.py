@@ -6,6 +6,8 @@ freeze time, move it, and watch every deadline, expiry and sweep follow.
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -52,3 +54,12 @@ def _aware_utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("FrozenClock needs a timezone-aware datetime")
     return at.astimezone(UTC)
+
+
+def seconds_until_wall_time(epoch_seconds: float) -> int:
+    """Whole seconds from now until an instant of the machine's wall clock, at least 1.
+
+    For libraries that count in the wall clock (the rate limiter's windows live in its
+    storage, shared by every process): the service's own rules read the injected clock.
+    """
+    return max(1, math.ceil(epoch_seconds - time.time()))

@@ -17,9 +17,6 @@ document on the API, Flask's page on the web.
 
 from __future__ import annotations
 
-import math
-import time
-
 from flask import Flask, Response, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded, RequestLimit
 from limits import parse
@@ -27,6 +24,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from negotiation.api import API_ROOT, problems
+from negotiation.clock import seconds_until_wall_time
 from negotiation.services.accounts import hash_token
 
 DEFAULTS = {
@@ -73,7 +71,7 @@ def _failed(response: Response) -> bool:
 
 def _refusal(limit: RequestLimit) -> Response:
     # Window stats are read from the storage, so every process tells the same wait.
-    wait = max(1, math.ceil(limit.window.reset_time - time.time()))
+    wait = seconds_until_wall_time(limit.window.reset_time)
     if _not_api():
         # Flask's kind of response: Flask-Limiter ignores any other.
         page = TooManyRequests("Too many attempts; try again later.", retry_after=wait)
@@ -131,7 +129,7 @@ def init_app(app: Flask) -> None:
         if limiter.limiter.hit(failures, *key):
             return response
         stats = limiter.limiter.get_window_stats(failures, *key)
-        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        wait = seconds_until_wall_time(stats.reset_time)
         return problems.problem(429, "rate_limited", "Too many failed authentications from "
                                 f"this address; retry in {wait} s.",
                                 headers={"Retry-After": str(wait)})
