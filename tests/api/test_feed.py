@@ -4,7 +4,6 @@ across orders, oldest first, each once to a reader that polls with the cursor it
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,9 +14,8 @@ from models import Event, Order
 from negotiation.domain.audience import BUYERS
 from negotiation.domain.enums import Role
 from negotiation.services import pagination
-from tests.api.assessment_helpers import SHIP_BY, read_order, shipped
 from tests.api.helpers import API, assert_invalid, assert_problem, same_problem, sent_card
-from tests.api.report_helpers import PDF, created, file_shipment, other_store, upload
+from tests.api.report_helpers import other_store
 
 FEED = f"{API}/events"
 STORE_ONLY = ("penalty.", "product.", "report.evidence_added")
@@ -80,19 +78,6 @@ def two_stores(client, world):
     sent_card(client, world, "O-1")
     world.order("O-3")
     return {"store_id": store_id, "owner": owner, "agent": agent, "buyer": other_buyer}
-
-
-@pytest.fixture
-def late_and_reported(client, world, clock):
-    """O-1 shipped late (a violation, a deduction, compensation); O-2 with a delay report
-    carrying evidence: events the buyer may and may not see."""
-    world.order("O-1", ship_by=SHIP_BY)
-    world.order("O-2", ship_by=SHIP_BY)
-    filed = created(file_shipment(client, world.owner, "O-2", latest=SHIP_BY + timedelta(days=2)))
-    assert upload(client, world.agent, filed["id"], PDF, filename="n.pdf").status_code == 201
-    clock.set(SHIP_BY + timedelta(hours=1))
-    read_order(client, world.owner)
-    shipped(client, world.owner, "O-1")
 
 
 # --- who sees what ---------------------------------------------------------------------
