@@ -16,6 +16,13 @@ from models.base import Base
 from models.commerce import Account, Order, Shipment, Store
 from models.credentials import ApiKey
 from models.negotiation import Card, Negotiation
+from models.notifications import (
+    InboxRead,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookSecret,
+)
 from models.records import Event, IdempotencyKey
 from models.reports import (
     DelayReport,
@@ -34,6 +41,7 @@ Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
                                back_populates="order")
 
 __all__ = ["Account", "ApiKey", "Base", "Card", "DailyDeduction", "DelayReport", "Event",
-           "Evidence", "IdempotencyKey", "LedgerEntry", "Negotiation", "Order", "ProductBan",
-           "Refund", "RegionalExemption", "RegionalExtension", "ReportHistoryEntry",
-           "ReportItem", "Scan", "Shipment", "Store", "Violation"]
+           "Evidence", "IdempotencyKey", "InboxRead", "LedgerEntry", "Negotiation", "Order",
+           "ProductBan", "Refund", "RegionalExemption", "RegionalExtension",
+           "ReportHistoryEntry", "ReportItem", "Scan", "Shipment", "Store", "Violation",
+           "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookSecret"]

@@ -56,5 +56,7 @@ class Card(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     buyer_note: Mapped[str | None] = mapped_column(String(500))
     preferred_ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When ``card.expiring_soon`` was recorded: at most once per card.
+    expiry_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     negotiation: Mapped[Negotiation] = relationship(back_populates="cards")

@@ -69,10 +69,15 @@ def _committed_horizon_postgresql(element: CommittedHorizon, compiler: SQLCompil
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_order_id_at_id", "order_id", "at", "id"),
-                      Index("ix_events_txid_id", "txid", "id"))
+                      Index("ix_events_txid_id", "txid", "id"),
+                      Index("ix_events_store_id_txid_id", "store_id", "txid", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    # Null for what happens to no order (an endpoint disabled, a key revoked).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # The store the event concerns (its order's), or null for the platform's own: who
+    # may see it, and which store's webhook endpoints it goes to.
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(32))
     type: Mapped[str] = mapped_column(String(64))

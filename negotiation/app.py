@@ -21,9 +21,11 @@ from negotiation.adapters.database import (
     session_factory,
 )
 from negotiation.adapters.evidence_store import EvidenceStore, FileEvidenceStore
+from negotiation.adapters.sealing import WEBHOOK_SECRETS, Seal
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
 from negotiation.routing import PATH_CONVERTERS
+from negotiation.services.notifications.settings import WebhookSettings
 from negotiation.services.unit_of_work import UnitOfWork
 
 
@@ -37,6 +39,8 @@ class Runtime:
     clock: Clock
     policy: Policy
     evidence: EvidenceStore
+    webhooks: WebhookSettings
+    webhook_seal: Seal  # webhook signing secrets, sealed under SECRET_KEY
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.policy)
@@ -86,6 +90,10 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     if is_sqlite(engine):
         schema.upgrade(engine)  # the embedded default needs no setup step
     policy = Policy.from_mapping(app.config["POLICY"])
+    try:
+        webhooks = WebhookSettings.from_config(app.config)
+    except ValueError as err:
+        raise ConfigurationError(str(err)) from None
     # Room for one evidence file and its multipart framing; larger bodies are refused
     # before they are read.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
@@ -93,7 +101,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     app.extensions["negotiation"] = Runtime(
         engine=engine, sessions=session_factory(engine),
         autocommit_sessions=autocommit_session_factory(engine), clock=clock or SystemClock(),
-        policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])))
+        policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])),
+        webhooks=webhooks, webhook_seal=Seal(app.config["SECRET_KEY"], WEBHOOK_SECRETS))
 
     from negotiation import api, cli, health, observability, rate_limits, web
 

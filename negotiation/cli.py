@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(sweep_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(receiver_command)
 
 
 @click.command("db-upgrade")
@@ -58,15 +60,59 @@ def sweep_command(batch_size: int | None) -> None:
                f"{report.evidence_orphans_removed} orphaned evidence files")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True,
+              help="One pass of everything due (deliveries, notices, the sweep), then exit.")
+def worker_command(once: bool) -> None:
+    """Run the background work: webhook deliveries, expiring-soon notices, the sweep."""
+    import signal
+    import threading
+
+    from negotiation.worker import Worker
+
+    config = current_app.config
+    worker = Worker(runtime(), sweep_batch_size=config["SWEEP_BATCH_SIZE"],
+                    key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]))
+    try:
+        if once:
+            report = worker.run_once()
+            click.echo(f"delivered {report.delivered} webhooks ({report.failed} attempts "
+                       f"failed); {report.notices} expiring-soon notices; settled "
+                       f"{report.sweep.orders_settled if report.sweep else 0} orders")
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        click.echo("worker running; stop it with Ctrl-C or SIGTERM")
+        worker.run(stop)
+    finally:
+        worker.close()
+
+
+@click.command("webhook-receiver")
+@click.option("--secret", required=True, envvar="WEBHOOK_SECRET",
+              help="The endpoint's signing secret (whsec_...), as creating it answered.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+def receiver_command(secret: str, host: str, port: int) -> None:
+    """Print every webhook delivery whose signature verifies (for trying the service)."""
+    from negotiation.receiver import serve
+
+    serve(host, port, secret, click.echo)
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
               help="Where the service will be opened, for the printed links.")
-def demo_command(url: str) -> None:
+@click.option("--webhook-url", default="http://127.0.0.1:8001/webhooks", show_default=True,
+              help="A receiver the demo store's webhook endpoint posts every event to.")
+def demo_command(url: str, webhook_url: str) -> None:
     """Create a demo store, accounts (tokens printed) and orders in every state."""
     from negotiation.demo import seed
 
-    seeded = seed(runtime())
+    seeded = seed(runtime(), webhook_url=webhook_url)
     click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) is ready.")
     click.echo(f"Open {url}/ and sign in with one of these tokens:")
     for role, name, token in seeded.tokens:
@@ -79,6 +125,20 @@ def demo_command(url: str) -> None:
         click.echo(f"  report {report_id:<5} {kind:<10} {status:<14} {named}")
     click.echo(f"Penalty ledger: {url}/api/v1/stores/{seeded.store_id}/penalties "
                "(the owner's or the reviewer's token)")
+    if seeded.webhook is not None:
+        endpoint_id, endpoint_url, secret = seeded.webhook
+        click.echo(f"Webhook endpoint {endpoint_id} posts every event to {endpoint_url}. "
+                   "To watch them arrive, signed, run:")
+        click.echo(f"  flask --app wsgi webhook-receiver --port "
+                   f"{_port_of(endpoint_url)} --secret {secret}")
+        click.echo("  NEGOTIATION_WEBHOOK_ALLOW_PRIVATE_URLS=true flask --app wsgi worker")
+
+
+def _port_of(url: str) -> int:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _create_app() -> Flask:

@@ -4,7 +4,7 @@ timeout disproved by a scan reported late."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from negotiation.services import (
     scans,
     stores,
 )
+from negotiation.services.notifications import endpoints
 
 ADMIN = Caller(role=Role.ADMIN)
 
@@ -40,9 +41,10 @@ class Seeded:
     tokens: list[tuple[str, str, str]] = field(default_factory=list)
     orders: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[int, str, str, str]] = field(default_factory=list)
+    webhook: tuple[int, str, str] | None = None  # endpoint id, url, secret
 
 
-def seed(rt: Runtime) -> Seeded:
+def seed(rt: Runtime, webhook_url: str | None = None) -> Seeded:
     now = rt.clock.now()
     store = stores.create_store(rt.uow(), ADMIN, name="示例旗舰店 Demo flagship store",
                                 region="Zhejiang")
@@ -61,6 +63,15 @@ def seed(rt: Runtime) -> Seeded:
     buyer = account(Role.BUYER, "买家 Buyer Zhang")
     reviewer = account(Role.REVIEWER, "审核 Reviewer Chen")
     prefix = f"DEMO{store.id}"
+    if webhook_url is not None:
+        # Subscribed first, so everything below is owed to it: start a receiver and the
+        # worker, and the demo's whole history arrives. A receiver on this machine is
+        # what a demo has, hence private URLs allowed for this endpoint.
+        endpoint = endpoints.create_endpoint(
+            rt.uow(), owner, replace(rt.webhooks, allow_private_urls=True), rt.webhook_seal,
+            url=webhook_url, event_types=["*"], description="演示接收端 Demo receiver")
+        assert endpoint.secret is not None
+        made.webhook = (endpoint.id, endpoint.url, endpoint.secret)
 
     def order(suffix: str, *, paid_hours_ago: float = 2, kind: OrderKind = OrderKind.PHYSICAL,
               ship_by_hours: float | None = None, region: str | None = None) -> str:

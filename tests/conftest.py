@@ -28,6 +28,7 @@ from negotiation.clock import FrozenClock
 from negotiation.domain.enums import OrderKind, Role
 from negotiation.domain.negotiating import Caller
 from negotiation.services import accounts, orders, stores
+from tests.webhook_receiver import receiver  # noqa: F401  (a fixture every test may use)
 
 POSTGRES_URL = os.environ.get("NEGOTIATION_TEST_DATABASE_URL")
 START = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
@@ -102,8 +103,14 @@ def policy() -> dict[str, Any]:
 
 
 @pytest.fixture
+def settings() -> dict[str, Any]:
+    """More app settings, for a test that parametrizes or overrides ``settings``."""
+    return {}
+
+
+@pytest.fixture
 def app(database_url: str, clock: FrozenClock, tmp_path: Path,
-        policy: dict[str, Any]) -> Iterator[Any]:
+        policy: dict[str, Any], settings: dict[str, Any]) -> Iterator[Any]:
     """The app on the test's database and clock, with evidence under its ``tmp_path``."""
     app = create_app({
         "TESTING": True,
@@ -113,6 +120,9 @@ def app(database_url: str, clock: FrozenClock, tmp_path: Path,
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
         "POLICY": policy,
         "RATELIMIT_ENABLED": False,  # tests of the limits build apps that turn them on
+        # The tests' webhook receivers listen on 127.0.0.1 (API.md: tests set it).
+        "WEBHOOK_ALLOW_PRIVATE_URLS": True,
+        **settings,
     }, clock=clock)
     yield app
     app.extensions["negotiation"].engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -15,16 +15,29 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     tuple_,
     union,
     update,
 )
 from sqlalchemy.orm import Session, joinedload
 
-from models import Account, ApiKey, Card, Event, Negotiation, Order, Shipment, Store
+from models import (
+    Account,
+    ApiKey,
+    Card,
+    Event,
+    Negotiation,
+    Order,
+    Shipment,
+    Store,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from models.records import CommittedHorizon
 from negotiation.domain.audience import Audience
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
+from negotiation.domain.event_types import EventTypes
 from negotiation.domain.negotiating import Caller
 
 DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
@@ -203,11 +216,41 @@ class Repository:
         """
         self._events.extend(rows)
 
-    def write_events(self) -> None:
-        if self._events:
-            self.session.flush()  # their orders first
-            self.session.execute(insert(Event), self._events)
-            self._events = []
+    def write_events(self, now: datetime) -> None:
+        """Insert the buffered events, and the webhook deliveries they owe, at once: no
+        event commits without its deliveries, and none are written for a rolled-back one.
+        """
+        if not self._events:
+            return
+        self.session.flush()  # their orders first
+        rows, self._events = self._events, []
+        subscribers = self._subscribers({row["store_id"] for row in rows})
+        if not subscribers:
+            self.session.execute(insert(Event), rows)
+            return
+        ids = self.session.scalars(
+            insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).all()
+        deliveries = [
+            {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
+             "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
+            for event_id, row in zip(ids, rows, strict=True)
+            for endpoint in subscribers if endpoint.wants(row["store_id"], row["type"])]
+        if deliveries:
+            self.session.execute(insert(WebhookDelivery), deliveries)
+
+    def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
+        """The enabled endpoints these stores' events may go to: the stores' own and the
+        platform's. Held with a key-share lock (PostgreSQL), so an endpoint deleted at this
+        moment waits for the deliveries written to it, instead of failing this write."""
+        stores = sorted(i for i in store_ids if i is not None)
+        query = (select(WebhookEndpoint.id, WebhookEndpoint.store_id,
+                        WebhookEndpoint.event_types)
+                 .where(WebhookEndpoint.enabled.is_(True),
+                        or_(WebhookEndpoint.store_id.is_(None),
+                            WebhookEndpoint.store_id.in_(stores)))
+                 .with_for_update(read=True, key_share=True))
+        return [Subscriber(endpoint_id, store_id, EventTypes.parse(types))
+                for endpoint_id, store_id, types in self.session.execute(query)]
 
     def forget_events(self) -> None:
         """After a rollback: they belonged to what was undone."""
@@ -237,11 +280,8 @@ class Repository:
                  .where(Event.txid < CommittedHorizon(),
                         tuple_(Event.txid, Event.id) > tuple_(*after))
                  .order_by(Event.txid, Event.id).limit(limit))
-        if types.exact or types.families:
-            query = query.where(or_(
-                *([Event.type.in_(sorted(types.exact))] if types.exact else []),
-                *(Event.type.startswith(f"{family}.", autoescape=True)
-                  for family in sorted(types.families))))
+        if not types.everything:
+            query = query.where(events_of_types(types))
         if order_no is not None:
             query = query.where(Order.order_no == order_no)
         return [(event, number) for event, number in self.session.execute(query)]
@@ -254,6 +294,20 @@ class Repository:
         return None if row is None else (row[0], row[1])
 
     # --- what time has made due (the sweep) --------------------------------------------
+
+    def cards_expiring_soon(self, now: datetime, lead: timedelta, limit: int, *,
+                            skip_locked: bool) -> Sequence[tuple[Card, int, int]]:
+        """Pending cards that lapse within ``lead`` and have had no notice, with their
+        orders' and stores' ids; locked (a concurrent answer waits, or is waited for)."""
+        query = (select(Card, Order.id, Order.store_id)
+                 .join(Negotiation, Negotiation.id == Card.negotiation_id)
+                 .join(Order, Order.id == Negotiation.order_id)
+                 .where(Card.state == CardState.PENDING, Card.expires_at > now,
+                        Card.expires_at <= now + lead, Card.expiry_noticed_at.is_(None))
+                 .order_by(Card.expires_at).limit(limit)
+                 .with_for_update(of=Card, skip_locked=skip_locked))
+        return [(card, order_id, store_id)
+                for card, order_id, store_id in self.session.execute(query)]
 
     def due_order_ids(self, now: datetime, limit: int, *, skip_locked: bool,
                       scope: Caller | None = None) -> list[int]:
@@ -288,12 +342,24 @@ def _earliest(query: Select[Any], due_at: Any, count: int) -> Select[Any]:
     return select(first.c.id)
 
 
-class EventTypes(NamedTuple):
-    """Which event types a feed reader asked for: exact ones and whole families
-    (``card`` for ``card.*``); neither means every type."""
+class Subscriber(NamedTuple):
+    """An enabled endpoint, as the writer of an event decides whether it is owed it."""
 
-    exact: frozenset[str] = frozenset()
-    families: frozenset[str] = frozenset()
+    id: int
+    store_id: int | None  # None: the platform's, for every store's events
+    types: EventTypes
+
+    def wants(self, store_id: int | None, event_type: str) -> bool:
+        return (self.store_id is None or self.store_id == store_id) and self.types.match(event_type)
+
+
+def events_of_types(types: EventTypes) -> ColumnElement[bool]:
+    """The SQL of :meth:`EventTypes.match`: exact types or families; all when neither."""
+    if types.everything:
+        return true()
+    return or_(*([Event.type.in_(sorted(types.exact))] if types.exact else []),
+               *(Event.type.startswith(f"{family}.", autoescape=True)
+                 for family in sorted(types.families)))
 
 
 def _seen_by(audience: Audience) -> ColumnElement[bool]:
@@ -305,9 +371,16 @@ def _seen_by(audience: Audience) -> ColumnElement[bool]:
 
 
 def _visible_events(caller: Caller, audience: Audience | None) -> Select[Any]:
-    """Events of the orders within the caller's reach, with their order numbers."""
-    query = _within_reach(
-        select(Event, Order.order_no).join(Order, Event.order_id == Order.id), caller)
+    """Events within the caller's reach (RULES.md §1), with their order numbers (None
+    for an event of no order): a buyer's orders', a seller's store's, all for reviewers
+    and admins. ``events.store_id`` is the order's store, so a seller's reach needs no
+    join; a buyer's goes through the order, and events of no order are never a buyer's.
+    """
+    query = select(Event, Order.order_no).outerjoin(Order, Event.order_id == Order.id)
+    if caller.role is Role.BUYER:
+        query = query.where(Order.buyer_id == caller.account_id)
+    elif caller.role not in (Role.ADMIN, Role.REVIEWER):
+        query = query.where(Event.store_id == caller.store_id)
     return query if audience is None else query.where(_seen_by(audience))
 
 

@@ -16,12 +16,12 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
-from negotiation.api import problems
+from negotiation.adapters.sealing import REPLAYS, Seal
+from negotiation.api import event_docs, problems
 from negotiation.api.fields import DecimalInput, DecimalString
 from negotiation.api.parsing import path_parameter_schema
 from negotiation.api.problems import PROBLEM_JSON
 from negotiation.api.schemas import Problem
-from negotiation.api.sealing import ReplaySeal
 from negotiation.app import runtime
 from negotiation.domain.errors import DomainError
 from negotiation.domain.negotiating import Caller
@@ -94,15 +94,25 @@ def init_app(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
 
     from negotiation.api.resources import accounts as account_routes
-    from negotiation.api.resources import assessment, cards, events, orders, reports, stores
+    from negotiation.api.resources import (
+        assessment,
+        cards,
+        events,
+        orders,
+        reports,
+        stores,
+        webhooks,
+    )
 
-    for module in (stores, account_routes, orders, cards, reports, assessment, events):
+    for module in (stores, account_routes, orders, cards, reports, assessment, events,
+                   webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
+    event_docs.register(api.spec)  # the payloads of the feed and the webhooks
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)
     app.add_url_rule(SWAGGER_UI_ASSETS + "<path:filename>", "swagger_ui_assets",
                      _swagger_ui_asset)
-    app.extensions[REPLAY_SEAL] = ReplaySeal(app.config["SECRET_KEY"])
+    app.extensions[REPLAY_SEAL] = Seal(app.config["SECRET_KEY"], REPLAYS)
     app.before_request(_authenticate)
     app.before_request(_reserve_idempotency_key)
     app.after_request(_finish_idempotency_key)
@@ -208,7 +218,7 @@ def _finish_idempotency_key(response: Response) -> Response:
     return response
 
 
-def _seal() -> ReplaySeal:
+def _seal() -> Seal:
     return current_app.extensions[REPLAY_SEAL]
 
 

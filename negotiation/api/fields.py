@@ -84,3 +84,14 @@ class DecimalInput(fields.Decimal):
         if amount > self.maximum:
             raise ValidationError(f"Must be at most {self.maximum}.")
         return amount
+
+
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false`` and nothing else: not ``"yes"``, ``1`` or ``"false"``."""
+
+    default_error_messages = {"invalid": "Must be true or false."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid")
+        return value

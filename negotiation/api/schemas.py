@@ -229,7 +229,9 @@ class Shipment(Schema):
 
 class Event(Schema):
     id = fields.Integer()
-    order_no = fields.String()
+    order_no = fields.String(allow_none=True, metadata={
+        "description": "The order the event happened to; null for one of no order "
+                       "(`webhook_endpoint.disabled`, `api_key.revoked`)."})
     at = Instant()
     actor = fields.String(metadata={"description": "An account id, `admin` or `system`."})
     type = fields.String()

@@ -69,3 +69,6 @@ REPORT_NOT_APPLICABLE = "report_not_applicable"
 EVIDENCE_TOO_LARGE = "evidence_too_large"
 EVIDENCE_TYPE_NOT_ALLOWED = "evidence_type_not_allowed"
 EVIDENCE_LIMIT_REACHED = "evidence_limit_reached"
+
+# Notifications (API.md, *Notifications*).
+WEBHOOK_URL_NOT_ALLOWED = "webhook_url_not_allowed"

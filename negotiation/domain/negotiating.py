@@ -55,6 +55,7 @@ class CardLike(Protocol):
     sent_at: datetime
     expires_at: datetime
     answered_at: datetime | None
+    expiry_noticed_at: datetime | None
 
 
 class NegotiationLike(Protocol):
@@ -309,6 +310,17 @@ def settle(order: OrderLike, negotiation: NegotiationLike, now: datetime,
         events.append(DomainEvent("negotiation.failed", order.ship_by,
                                   {"reason": "deadline_passed"}, SYSTEM))
     return events
+
+
+def expiring_soon(card: CardLike, now: datetime, policy: Policy) -> DomainEvent | None:
+    """The notice that a pending card lapses soon (RULES.md §6): once per card, from
+    ``expiry_notice_lead`` before it lapses until it does."""
+    if (card.state is not CardState.PENDING or card.expiry_noticed_at is not None
+            or not card.expires_at - policy.expiry_notice_lead <= now < card.expires_at):
+        return None
+    card.expiry_noticed_at = now
+    return DomainEvent("card.expiring_soon", now,
+                       _card_data(card, expires_at=iso_utc(card.expires_at)), SYSTEM)
 
 
 def is_due(order: OrderLike, negotiation: NegotiationLike, now: datetime) -> bool:

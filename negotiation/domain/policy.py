@@ -18,6 +18,8 @@ class Policy:
     """A proposal may be at most this far after the order's original deadline."""
     proposal_lead: timedelta = timedelta(0)
     """A card must be sent at least this long before the current deadline."""
+    expiry_notice_lead: timedelta = timedelta(hours=2)
+    """``card.expiring_soon`` is recorded this long before a pending card lapses."""
     handling_time: timedelta = timedelta(hours=48)
     """Paid time + this is the original deadline when an order comes without one."""
     abuse_sample: int = 20

@@ -13,8 +13,9 @@ from models.credentials import KEY_NAME_LIMIT
 from negotiation.adapters.repository import KeyHolder
 from negotiation.domain.enums import SELLER_ROLES, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services import pagination
+from negotiation.services.orders import event_rows
 from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import AccountView, ApiKeyView, Page
 
@@ -165,8 +166,22 @@ def revoke_key(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKeyView:
         api_key = _key_for(uow, caller, key_id)
         if api_key.revoked_at is None:
             api_key.revoked_at = uow.now
+            _tell_of_revocation(uow, caller, api_key)
             uow.commit()
         return ApiKeyView.of(api_key)
+
+
+def _tell_of_revocation(uow: UnitOfWork, caller: Caller, api_key: ApiKey) -> None:
+    """A tool that stops working concerns its store (or, for a reviewer's or an admin's
+    key, the platform): ``api_key.revoked`` tells them which and by whom. A buyer's own
+    keys concern no one else."""
+    account = api_key.account
+    if account.role is Role.BUYER:
+        return
+    uow.repo.add_events(event_rows(None, account.store_id, [DomainEvent(
+        "api_key.revoked", uow.now,
+        {"key_id": api_key.id, "name": api_key.name, "account_id": account.id,
+         "account_name": account.name})], caller))
 
 
 def rotate_key(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKeyView:

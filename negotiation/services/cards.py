@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from models import Card, Order
-from negotiation.adapters.card_hot_path import CardRecord, OrderRecord
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
 from negotiation.services.orders import (
-    event_rows,
-    is_due,
     load_for_read,
     load_for_write,
     record,
@@ -66,18 +62,6 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
     _check_length("remark", remark)
     with uow:
-        hot = uow.hot_path
-        locked = hot.locked_for_proposal(order_no) if hot else None
-        if hot and locked and _on_hot_path(uow, caller, locked[0]):
-            plain, card_id = locked
-            card, events = rules.propose(
-                caller, plain.store, plain, plain.negotiation,
-                proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
-                now=uow.now, policy=uow.policy, new_card=partial(CardRecord, id=card_id))
-            with uow.constraints_as_conflict():
-                hot.send(plain, card, event_rows(plain.id, events, caller))
-            uow.commit()
-            return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
@@ -123,15 +107,6 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
                  act: Callable[[Any, Any], list[DomainEvent]]) -> CardView:
     """Lock the card's order, apply what is due, then let the rule act on the card."""
     with uow:
-        hot = uow.hot_path
-        plain = hot.locked_for_answer(card_id) if hot else None
-        if hot and plain and _on_hot_path(uow, caller, plain):
-            card = _card_of(plain, card_id)
-            events = act(plain, card)
-            with uow.constraints_as_conflict():
-                hot.answer(plain, card, event_rows(plain.id, events, caller))
-            uow.commit()
-            return CardView.of(card, plain.order_no)
         order = load_for_write(uow, caller, uow.repo.order_of_card(card_id, lock=True),
                                f"card {card_id}")
         card = _card_of(order, card_id)
@@ -142,12 +117,5 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
         return CardView.of(card, order.order_no)
 
 
-def _on_hot_path(uow: UnitOfWork, caller: Caller, order: OrderRecord) -> bool:
-    """Whether to act on the order's plain record: the caller may see it and nothing is
-    due on it. Otherwise the use case goes the ORM's way, which settles what is due and
-    reports what the caller may not see."""
-    return caller.may_see(order) and not is_due(order, uow.now)
-
-
-def _card_of(order: Any, card_id: int) -> Any:
+def _card_of(order: Order, card_id: int) -> Card:
     return next(c for c in order.negotiation.cards if c.id == card_id)

@@ -58,7 +58,7 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         added = reporting.report_event(report, "report.evidence_added", uow.now,
                                        filename=evidence.filename)
         for item in report.items:
-            uow.repo.add_events(event_rows(item.order_id, [added], caller))
+            uow.repo.add_events(event_rows(item.order_id, report.store_id, [added], caller))
         uow.flush()
         files.put(evidence.storage_key, data)
         try:

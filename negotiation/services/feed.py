@@ -17,16 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from negotiation.adapters.repository import EventTypes
 from negotiation.domain import audience
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import InvalidInput, NotFound
+from negotiation.domain.event_types import EventTypes
 from negotiation.domain.negotiating import Caller
 from negotiation.services import pagination
 from negotiation.services.unit_of_work import UnitOfWork
 from negotiation.services.views import EventView, Page
 
-FAMILY_SUFFIX = ".*"
 # Before every event: the transaction and the id of an event are never below 0 and 1.
 START = (0, 0)
 
@@ -40,7 +39,7 @@ def list_feed(uow: UnitOfWork, caller: Caller, *, limit: int, after: str | None 
     """
     position = decode_after(after)
     with uow:
-        rows = uow.repo.feed(caller, after=position, limit=limit, types=event_types(types),
+        rows = uow.repo.feed(caller, after=position, limit=limit, types=EventTypes.parse(types),
                              order_no=order_no, audience=_audience_of(caller))
         items = [EventView.of(event, number) for event, number in rows]
         if rows:
@@ -55,13 +54,6 @@ def get_feed_event(uow: UnitOfWork, caller: Caller, event_id: int) -> EventView:
             raise NotFound(f"No event {event_id}.")
         event, order_no = found
         return EventView.of(event, order_no)
-
-
-def event_types(requested: Sequence[str]) -> EventTypes:
-    """Split the ``type`` filter into exact types and families."""
-    exact = {t for t in requested if not t.endswith(FAMILY_SUFFIX)}
-    families = {t.removesuffix(FAMILY_SUFFIX) for t in requested if t.endswith(FAMILY_SUFFIX)}
-    return EventTypes(frozenset(exact), frozenset(families))
 
 
 def decode_after(after: str | None) -> tuple[int, int]:

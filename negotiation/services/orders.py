@@ -38,14 +38,16 @@ EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
 def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
            caller: Caller | None) -> None:
     """Store events; those that name no actor are the caller's (or, with none, time's)."""
-    uow.repo.add_events(event_rows(order.id, events, caller))
+    uow.repo.add_events(event_rows(order.id, order.store_id, events, caller))
 
 
-def event_rows(order_id: int, events: list[DomainEvent],
+def event_rows(order_id: int | None, store_id: int | None, events: list[DomainEvent],
                caller: Caller | None) -> list[dict[str, Any]]:
+    """Rows for events of an order (and its store), or of no order when ``order_id`` is
+    None: of a store, or of the platform when ``store_id`` is None too."""
     default = caller.actor if caller is not None else SYSTEM
-    return [{"order_id": order_id, "at": e.at, "actor": e.actor or default, "type": e.type,
-             "data": e.data} for e in events]
+    return [{"order_id": order_id, "store_id": store_id, "at": e.at,
+             "actor": e.actor or default, "type": e.type, "data": e.data} for e in events]
 
 
 def settle(uow: UnitOfWork, order: Order) -> int:

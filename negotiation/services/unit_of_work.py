@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from negotiation.adapters.assessment_repository import AssessmentRepository
-from negotiation.adapters.card_hot_path import CardHotPath
+from negotiation.adapters.inbox_repository import InboxRepository
 from negotiation.adapters.report_repository import ReportRepository
 from negotiation.adapters.repository import Repository
+from negotiation.adapters.webhook_repository import WebhookRepository
 from negotiation.clock import Clock
 from negotiation.domain.errors import Conflict
 from negotiation.domain.policy import Policy
@@ -30,7 +31,8 @@ class UnitOfWork:
     repo: Repository
     reports: ReportRepository
     assessment: AssessmentRepository
-    hot_path: CardHotPath | None  # PostgreSQL only
+    webhooks: WebhookRepository
+    inbox: InboxRepository
     now: datetime
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
@@ -43,7 +45,8 @@ class UnitOfWork:
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
-        self.hot_path = CardHotPath.on(self.session)
+        self.webhooks = WebhookRepository(self.session)
+        self.inbox = InboxRepository(self.session)
         self.now = self.clock.now()
         return self
 
@@ -56,7 +59,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         with self.constraints_as_conflict():
-            self.repo.write_events()
+            self.repo.write_events(self.now)
             self.session.commit()
         self.assessment.forget()
 

@@ -169,12 +169,12 @@ class ShipmentView:
 @dataclass(frozen=True)
 class EventView:
     id: int
-    order_no: str
+    order_no: str | None  # None: an event of no order (an endpoint, a key)
     at: datetime
     actor: str
     type: str
     data: dict[str, Any]
 
     @classmethod
-    def of(cls, event: Event, order_no: str) -> EventView:
+    def of(cls, event: Event, order_no: str | None) -> EventView:
         return cls(event.id, order_no, event.at, event.actor, event.type, event.data)

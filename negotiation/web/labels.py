@@ -78,6 +78,7 @@ EVENT_TYPE = {
     "card.expired": "卡片过期 Card expired",
     "card.withdrawn": "卖家撤回 Card withdrawn",
     "card.voided": "卡片作废 Card voided",
+    "card.expiring_soon": "卡片即将过期 Card lapses soon",
     "negotiation.agreed": "协商达成 Negotiation agreed",
     "negotiation.failed": "协商失败 Negotiation failed",
     "negotiation.closed": "协商结束 Negotiation closed",
@@ -99,6 +100,14 @@ EVENT_TYPE = {
     "shipment.collected": "快递揽收 Collected by the carrier",
     "shipment.in_transit": "运输中 In transit",
     "shipment.delivered": "已签收 Delivered",
+    "api_key.revoked": "API 密钥已撤销 API key revoked",
+    "webhook_endpoint.disabled": "Webhook 地址已停用 Webhook endpoint disabled",
+}
+
+# Why a negotiation failed (``negotiation.failed``'s ``reason``).
+FAILED_REASON = {
+    "cards_exhausted": "协商卡片次数已用完 No cards left",
+    "deadline_passed": "已过发货时效 The ship deadline passed",
 }
 
 ACTION = {
@@ -184,6 +193,7 @@ REFUSAL = {
     errors.EVIDENCE_TOO_LARGE: "凭证文件过大 Evidence file too large",
     errors.EVIDENCE_TYPE_NOT_ALLOWED: "凭证文件类型不支持 Evidence type not allowed",
     errors.EVIDENCE_LIMIT_REACHED: "凭证数量已达上限 Evidence limit reached",
+    errors.WEBHOOK_URL_NOT_ALLOWED: "不允许的回调地址 Webhook URL not allowed",
     "validation_error": "输入有误 Invalid input",
     "conflict": "操作冲突，请重试 Conflict, please retry",
     "forbidden": "无权操作 Not permitted",
@@ -210,6 +220,7 @@ TABLES: dict[str, dict[str, str]] = {
     "exempted_by": EXEMPTED_BY,
     "ledger_kind": LEDGER_KIND,
     "extension_cause": EXTENSION_CAUSE,
+    "failed_reason": FAILED_REASON,
 }
 
 

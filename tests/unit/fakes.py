@@ -73,6 +73,7 @@ class FakeCard:
     answered_at: datetime | None = None
     buyer_note: str | None = None
     preferred_ship_by: datetime | None = None
+    expiry_noticed_at: datetime | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
 

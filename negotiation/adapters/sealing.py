@@ -1,0 +1,33 @@
+"""Secrets kept in the database, sealed: an answer replayed for an ``Idempotency-Key`` may
+carry a secret shown once (a new account's token, a new API key), and a webhook endpoint's
+signing secret must be read back to sign; a dump of the database alone must give neither
+away. Each purpose has its own key, derived from the app's ``SECRET_KEY``, which lives
+outside the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet, InvalidToken
+
+REPLAYS = b"negotiation: idempotent replays"
+WEBHOOK_SECRETS = b"negotiation: webhook signing secrets"
+
+
+class Seal:
+    def __init__(self, secret_key: str, purpose: bytes) -> None:
+        derived = hmac.new(secret_key.encode(), purpose, hashlib.sha256).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, plain: str) -> str:
+        return self._fernet.encrypt(plain.encode()).decode()
+
+    def open(self, sealed: str) -> str | None:
+        """The plain text, or None when it was sealed under another ``SECRET_KEY``."""
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            return None

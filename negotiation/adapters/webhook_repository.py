@@ -1,0 +1,160 @@
+"""The queries of webhook endpoints and their deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, insert, literal, select, true, update
+from sqlalchemy.orm import Session
+
+from models import Event, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models.base import UTCDateTime
+from negotiation.adapters.repository import events_of_types
+from negotiation.domain.event_types import EventTypes
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+class WebhookRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def endpoint(self, endpoint_id: int, *, lock: bool = False) -> WebhookEndpoint | None:
+        """One endpoint; ``lock`` holds it until commit, so no event written meanwhile
+        decides against a state of it about to change (they take a key-share lock)."""
+        query = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+        if lock:
+            query = query.with_for_update(of=WebhookEndpoint)
+        return self.session.scalars(query).first()
+
+    def delete(self, endpoint: WebhookEndpoint) -> None:
+        """With its secrets, deliveries and attempts (the foreign keys cascade)."""
+        self.session.delete(endpoint)
+
+    def endpoints(self, store_id: int | None, *, after_id: int | None,
+                  limit: int) -> Sequence[WebhookEndpoint]:
+        """A store's endpoints, or the platform's (``store_id`` None), oldest first."""
+        query = (select(WebhookEndpoint).where(_of_store(store_id))
+                 .order_by(WebhookEndpoint.id).limit(limit))
+        if after_id is not None:
+            query = query.where(WebhookEndpoint.id > after_id)
+        return self.session.scalars(query).all()
+
+    # --- deliveries, as their owner reads and requeues them ----------------------------
+
+    def delivery(self, endpoint_id: int, delivery_id: int, *,
+                 lock: bool = False) -> WebhookDelivery | None:
+        query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                              WebhookDelivery.endpoint_id == endpoint_id)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def deliveries(self, endpoint_id: int, *, before_id: int | None, limit: int,
+                   state: str | None = None, event_id: int | None = None
+                   ) -> Sequence[tuple[WebhookDelivery, str]]:
+        """An endpoint's deliveries, newest first, with their events' types."""
+        query = (select(WebhookDelivery, Event.type)
+                 .join(Event, Event.id == WebhookDelivery.event_id)
+                 .where(WebhookDelivery.endpoint_id == endpoint_id)
+                 .order_by(WebhookDelivery.id.desc()).limit(limit))
+        if before_id is not None:
+            query = query.where(WebhookDelivery.id < before_id)
+        if state is not None:
+            query = query.where(WebhookDelivery.state == state)
+        if event_id is not None:
+            query = query.where(WebhookDelivery.event_id == event_id)
+        return [(delivery, event_type) for delivery, event_type in self.session.execute(query)]
+
+    def event_type(self, event_id: int) -> str:
+        return self.session.scalars(select(Event.type).where(Event.id == event_id)).one()
+
+    def attempts_of(self, delivery_ids: Sequence[int]) -> dict[int, list[WebhookAttempt]]:
+        """Every attempt at these deliveries, in order, in one query."""
+        found: dict[int, list[WebhookAttempt]] = {i: [] for i in delivery_ids}
+        if delivery_ids:
+            for attempt in self.session.scalars(
+                    select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(delivery_ids))
+                    .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number)):
+                found[attempt.delivery_id].append(attempt)
+        return found
+
+    def requeue_since(self, endpoint: WebhookEndpoint, since: datetime, now: datetime) -> int:
+        """Owe the endpoint again every event since ``since`` it subscribes to and may
+        see, as if new: those it was sent already are requeued, the others (events from
+        before it subscribed, or while it was disabled) are added. Returns how many."""
+        wanted = and_(Event.at >= since, events_of_types(EventTypes.parse(endpoint.event_types)),
+                      true() if endpoint.store_id is None
+                      else Event.store_id == endpoint.store_id)
+        requeued = self.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint.id,
+                   WebhookDelivery.event_id.in_(select(Event.id).where(wanted)))
+            .values(state=PENDING, failures=0, next_attempt_at=now, lease_token=None)
+            .execution_options(synchronize_session=False)).rowcount
+        owed = exists().where(WebhookDelivery.endpoint_id == endpoint.id,
+                              WebhookDelivery.event_id == Event.id)
+        instant = literal(now, UTCDateTime())
+        added = len(self.session.execute(insert(WebhookDelivery).from_select(
+            ["endpoint_id", "event_id", "state", "attempts", "failures", "next_attempt_at",
+             "created_at"],
+            select(literal(endpoint.id), Event.id, literal(PENDING), literal(0), literal(0),
+                   instant, instant).where(wanted, ~owed))
+            .returning(WebhookDelivery.id)).all())  # an INSERT's rowcount is not kept
+        return requeued + added
+
+    # --- deliveries, as workers take and settle them -----------------------------------
+
+    def due_deliveries(self, now: datetime, limit: int, *, skip_locked: bool,
+                       exclude_endpoints: Sequence[int] = ()) -> Sequence[WebhookDelivery]:
+        """Pending deliveries whose time has come, to enabled endpoints, earliest first;
+        locked as they are picked, skipping those another worker holds."""
+        query = (select(WebhookDelivery)
+                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                 .where(WebhookDelivery.state == PENDING,
+                        WebhookDelivery.next_attempt_at <= now,
+                        WebhookEndpoint.enabled.is_(True))
+                 .order_by(WebhookDelivery.next_attempt_at).limit(limit)
+                 .with_for_update(of=WebhookDelivery, skip_locked=skip_locked))
+        if exclude_endpoints:
+            query = query.where(WebhookDelivery.endpoint_id.not_in(sorted(exclude_endpoints)))
+        return self.session.scalars(query).all()
+
+    def events_with_order_nos(self, event_ids: Sequence[int]
+                              ) -> dict[int, tuple[Event, str | None]]:
+        rows = self.session.execute(
+            select(Event, Order.order_no).outerjoin(Order, Order.id == Event.order_id)
+            .where(Event.id.in_(event_ids)))
+        return {event.id: (event, order_no) for event, order_no in rows}
+
+    def lock_for_settling(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
+        """Endpoints a worker may disable, locked in id order. ``FOR NO KEY UPDATE``: it
+        waits for the owner's changes, never for the writers of events (key share)."""
+        if not endpoint_ids:
+            return {}
+        return {e.id: e for e in self.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
+            .order_by(WebhookEndpoint.id).with_for_update(key_share=True))}
+
+    def endpoints_by_id(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
+        return {e.id: e for e in self.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))}
+
+    def leased(self, leases: Sequence[tuple[int, str]]) -> dict[int, WebhookDelivery]:
+        """The deliveries still held under these (id, token) leases, locked: a lease that
+        ran out and was taken by another worker is no longer this one's to settle."""
+        if not leases:
+            return {}
+        tokens = dict(leases)
+        found = self.session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.id.in_(sorted(tokens)))
+            .with_for_update())
+        return {d.id: d for d in found if d.lease_token == tokens[d.id]}
+
+
+def _of_store(store_id: int | None) -> ColumnElement[bool]:
+    return (WebhookEndpoint.store_id.is_(None) if store_id is None
+            else WebhookEndpoint.store_id == store_id)

@@ -1,0 +1,148 @@
+"""The worker's side of webhooks: take the deliveries that are due, and settle each with
+what its POST got.
+
+A delivery is taken in one short transaction (a lease: see ``WebhookDelivery``), posted
+with no transaction open, and settled in another; so no database lock is held while a
+receiver thinks, and a worker that dies mid-delivery leaves the delivery to fall due
+again when its lease runs out. Only the lease's holder may settle it, so an outcome
+that comes too late is dropped, never recorded twice.
+"""
+
+from __future__ import annotations
+
+import secrets as tokens
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from models import WebhookAttempt, WebhookDelivery
+from negotiation.adapters.sealing import Seal
+from negotiation.adapters.webhook_repository import DELIVERED, FAILED
+from negotiation.adapters.webhook_transport import Outcome
+from negotiation.domain.negotiating import SYSTEM, DomainEvent
+from negotiation.services.notifications.settings import WebhookSettings
+from negotiation.services.orders import event_rows
+from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.views import EventView
+
+# Candidates looked at per delivery taken: room to pass over the endpoints already at
+# their share of the worker's slots, and the rows another worker holds.
+CANDIDATE_POOL = 4
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery taken under a lease: what to POST, where, signed with what."""
+
+    delivery_id: int
+    token: str
+    endpoint_id: int
+    url: str
+    secrets: tuple[str, ...]  # every secret that signs now: two during a rotation
+    attempt: int  # the number this attempt will have
+    failures: int  # failures in a row before it
+    event: EventView
+
+
+@dataclass(frozen=True)
+class Settled:
+    claim: Claim
+    started_at: datetime
+    outcome: Outcome
+
+
+def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: int,
+              busy: Mapping[int, int] | None = None) -> list[Claim]:
+    """Take up to ``limit`` due deliveries, at most ``per_endpoint_concurrency`` per
+    endpoint counting the ``busy`` ones (endpoint id → deliveries in flight)."""
+    busy = busy or {}
+    share = settings.per_endpoint_concurrency
+    with uow:
+        full = [e for e, count in busy.items() if count >= share]
+        taken: list[WebhookDelivery] = []
+        counts = dict(busy)
+        for delivery in uow.webhooks.due_deliveries(
+                uow.now, limit * CANDIDATE_POOL, skip_locked=uow.skip_locked,
+                exclude_endpoints=full):
+            if counts.get(delivery.endpoint_id, 0) < share:
+                counts[delivery.endpoint_id] = counts.get(delivery.endpoint_id, 0) + 1
+                taken.append(delivery)
+                if len(taken) == limit:
+                    break
+        if not taken:
+            return []
+        events = uow.webhooks.events_with_order_nos([d.event_id for d in taken])
+        endpoints = uow.webhooks.endpoints_by_id(sorted({d.endpoint_id for d in taken}))
+        claims = []
+        for delivery in taken:
+            endpoint = endpoints[delivery.endpoint_id]
+            delivery.lease_token = tokens.token_hex(16)
+            delivery.next_attempt_at = uow.now + settings.lease
+            signing = (seal.open(s.sealed) for s in endpoint.secrets
+                       if s.retires_at is None or s.retires_at > uow.now)
+            event, order_no = events[delivery.event_id]
+            claims.append(Claim(
+                delivery.id, delivery.lease_token, endpoint.id, endpoint.url,
+                tuple(s for s in signing if s is not None), delivery.attempts + 1,
+                delivery.failures, EventView.of(event, order_no)))
+        uow.commit()
+        return claims
+
+
+def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled],
+           random: Callable[[], float]) -> None:
+    """Record each attempt; schedule the next or give up; disable an endpoint whose
+    delivery was given up, with an event its owner sees."""
+    schedule = settings.schedule
+    giving_up = sorted({r.claim.endpoint_id for r in results if not r.outcome.delivered
+                        and r.claim.failures + 1 >= schedule.attempts})
+    with uow:
+        # Endpoints before deliveries, as every use case that locks both takes them.
+        endpoints = uow.webhooks.lock_for_settling(giving_up)
+        held = uow.webhooks.leased([(r.claim.delivery_id, r.claim.token) for r in results])
+        given_up: dict[int, Settled] = {}
+        for result in results:
+            delivery = held.get(result.claim.delivery_id)
+            if delivery is None:
+                continue  # its lease ran out and another worker has it now
+            outcome = result.outcome
+            delivery.attempts += 1
+            uow.repo.add(WebhookAttempt(
+                delivery_id=delivery.id, number=delivery.attempts, at=result.started_at,
+                status_code=outcome.status_code, latency_ms=outcome.latency_ms,
+                error=outcome.error, response_excerpt=outcome.excerpt))
+            delivery.lease_token = None
+            if outcome.delivered:
+                delivery.state, delivery.next_attempt_at = DELIVERED, None
+                continue
+            delivery.failures += 1
+            delivery.next_attempt_at = schedule.next_attempt(delivery.failures, uow.now, random)
+            if delivery.next_attempt_at is None:
+                delivery.state = FAILED
+                given_up.setdefault(delivery.endpoint_id, result)
+        for endpoint_id, result in given_up.items():
+            endpoint = endpoints.get(endpoint_id)
+            if endpoint is None or not endpoint.enabled:
+                continue
+            reason = _reason(result, settings)
+            endpoint.enabled, endpoint.disabled_reason = False, reason
+            endpoint.updated_at = uow.now
+            uow.repo.add_events(event_rows(None, endpoint.store_id, [DomainEvent(
+                "webhook_endpoint.disabled", uow.now,
+                {"endpoint_id": endpoint.id, "url": endpoint.url, "reason": reason,
+                 "delivery_id": result.claim.delivery_id,
+                 "event_id": result.claim.event.id}, SYSTEM)], None))
+        uow.commit()
+
+
+def _reason(result: Settled, settings: WebhookSettings) -> str:
+    outcome = result.outcome
+    last = outcome.error or f"HTTP {outcome.status_code}"
+    return (f"Event {result.claim.event.id} could not be delivered in "
+            f"{settings.schedule.attempts} attempts over at least "
+            f"{_duration(settings.schedule.least_total.total_seconds())}; the last: {last}.")
+
+
+def _duration(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
