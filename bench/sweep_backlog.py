@@ -542,7 +542,7 @@ def _sweep_child(job: dict[str, Any]) -> dict[str, Any]:
 
     import negotiation
     from negotiation import create_app
-    from negotiation.app import runtime
+    from negotiation.runtime import runtime
     from negotiation.clock import FrozenClock
     from negotiation.services.sweep import sweep
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from flask import Flask
 
+from negotiation import api, cli, health, observability, rate_limits, web
 from negotiation.adapters import schema
 from negotiation.adapters.database import (
     autocommit_session_factory,
@@ -20,47 +18,13 @@ from negotiation.adapters.database import (
     is_sqlite,
     session_factory,
 )
-from negotiation.adapters.evidence_store import EvidenceStore, FileEvidenceStore
+from negotiation.adapters.evidence_store import FileEvidenceStore
 from negotiation.adapters.sealing import WEBHOOK_SECRETS, Seal
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
 from negotiation.routing import PATH_CONVERTERS
+from negotiation.runtime import EXTENSION, Runtime
 from negotiation.services.notifications.settings import WebhookSettings
-from negotiation.services.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What every request and command shares: built once per app, never at import."""
-
-    engine: Engine
-    sessions: sessionmaker[Session]
-    autocommit_sessions: sessionmaker[Session]
-    clock: Clock
-    policy: Policy
-    evidence: EvidenceStore
-    webhooks: WebhookSettings
-    webhook_seal: Seal  # webhook signing secrets, sealed under SECRET_KEY
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, self.policy)
-
-    def autocommit_uow(self) -> UnitOfWork:
-        """A unit whose statements commit one by one: for authenticating a request, which
-        reads one row (and now and then stamps it) on every request."""
-        return UnitOfWork(self.autocommit_sessions, self.clock, self.policy)
-
-    def database_ready(self) -> bool:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:  # any failure to reach the database means "not ready"
-            return False
-        return True
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["negotiation"]
 
 
 def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
@@ -98,13 +62,11 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     # before they are read.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = policy.evidence_max_bytes + 64 * 1024
-    app.extensions["negotiation"] = Runtime(
+    app.extensions[EXTENSION] = Runtime(
         engine=engine, sessions=session_factory(engine),
         autocommit_sessions=autocommit_session_factory(engine), clock=clock or SystemClock(),
         policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])),
         webhooks=webhooks, webhook_seal=Seal(app.config["SECRET_KEY"], WEBHOOK_SECRETS))
-
-    from negotiation import api, cli, health, observability, rate_limits, web
 
     observability.init_app(app, engine)  # first: the request id, for every later hook
     health.init_app(app)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from negotiation import observability
 from negotiation.adapters import schema
-from negotiation.app import runtime
+from negotiation.demo import seed
 from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
+from negotiation.receiver import serve
+from negotiation.runtime import runtime
 from negotiation.services import accounts
 from negotiation.services.sweep import sweep
+from negotiation.worker import Worker
 
 
 def init_app(app: Flask) -> None:
@@ -66,11 +72,6 @@ def sweep_command(batch_size: int | None) -> None:
               help="One pass of everything due (deliveries, notices, the sweep), then exit.")
 def worker_command(once: bool) -> None:
     """Run the background work: webhook deliveries, expiring-soon notices, the sweep."""
-    import signal
-    import threading
-
-    from negotiation.worker import Worker
-
     config = current_app.config
     worker = Worker(runtime(), sweep_batch_size=config["SWEEP_BATCH_SIZE"],
                     key_retention=timedelta(hours=config["IDEMPOTENCY_RETENTION_HOURS"]))
@@ -97,8 +98,6 @@ def worker_command(once: bool) -> None:
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
 def receiver_command(secret: str, host: str, port: int) -> None:
     """Print every webhook delivery whose signature verifies (for trying the service)."""
-    from negotiation.receiver import serve
-
     serve(host, port, secret, click.echo)
 
 
@@ -110,8 +109,6 @@ def receiver_command(secret: str, host: str, port: int) -> None:
               help="A receiver the demo store's webhook endpoint posts every event to.")
 def demo_command(url: str, webhook_url: str) -> None:
     """Create a demo store, accounts (tokens printed) and orders in every state."""
-    from negotiation.demo import seed
-
     seeded = seed(runtime(), webhook_url=webhook_url)
     click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) is ready.")
     click.echo(f"Open {url}/ and sign in with one of these tokens:")
@@ -135,20 +132,6 @@ def demo_command(url: str, webhook_url: str) -> None:
 
 
 def _port_of(url: str) -> int:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return parts.port or (443 if parts.scheme == "https" else 80)
 
-
-def _create_app() -> Flask:
-    from negotiation import create_app
-
-    return create_app()
-
-
-group = FlaskGroup(create_app=_create_app, help="Negotiated shipping service commands.")
-
-
-def main() -> None:
-    group()

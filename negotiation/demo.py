@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
-from negotiation.app import Runtime
 from negotiation.domain.enums import (
     CardReason,
     OrderKind,
@@ -19,6 +18,7 @@ from negotiation.domain.enums import (
     ViolationKind,
 )
 from negotiation.domain.negotiating import Caller
+from negotiation.runtime import Runtime
 from negotiation.services import (
     accounts,
     cards,

@@ -21,13 +21,14 @@ from typing import Any
 
 from negotiation.adapters.webhook_transport import Outcome, WebhookSender
 from negotiation.api.event_docs import EXAMPLES_FILE, type_label, value_schema
-from negotiation.app import Runtime, create_app
+from negotiation.app import create_app
 from negotiation.clock import FrozenClock
 from negotiation.domain.audience import BUYERS, family_of
 from negotiation.domain.enums import CardReason, ReportKind, ReportReason, Role, ScanKind
 from negotiation.domain.enums import ViolationKind as Kind
 from negotiation.domain.event_types import CATALOGUE
 from negotiation.domain.negotiating import Caller
+from negotiation.runtime import Runtime
 from negotiation.services import (
     accounts,
     cards,

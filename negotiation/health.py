@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 
 
 def init_app(app: Flask) -> None:

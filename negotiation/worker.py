@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from negotiation.adapters.webhook_transport import Outcome, WebhookSender, signature_headers
 from negotiation.api.schemas import Event as EventSchema
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.services.notifications import dispatch
 from negotiation.services.notifications.dispatch import Claim, Settled
 from negotiation.services.notifications.expiry_notices import notify_expiring_cards

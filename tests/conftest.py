@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from negotiation import create_app
 from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine, normalise_url
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.clock import FrozenClock
 from negotiation.domain.enums import OrderKind, Role
 from negotiation.domain.negotiating import Caller

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from models import Event, WebhookDelivery
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.worker import Worker
 
 API = "/api/v1"

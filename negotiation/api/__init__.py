@@ -18,14 +18,24 @@ from werkzeug.exceptions import HTTPException
 
 from negotiation.adapters.sealing import REPLAYS, Seal
 from negotiation.api import event_docs, problems
+from negotiation.api.caller import current_caller, is_authenticated, set_current_caller
 from negotiation.api.fields import DecimalInput, DecimalString
 from negotiation.api.parsing import path_parameter_schema
 from negotiation.api.problems import PROBLEM_JSON
+from negotiation.api.resources import accounts as account_routes
+from negotiation.api.resources import (
+    assessment,
+    cards,
+    events,
+    orders,
+    reports,
+    stores,
+    webhooks,
+)
 from negotiation.api.schemas import Problem
-from negotiation.app import runtime
 from negotiation.domain.errors import DomainError
-from negotiation.domain.negotiating import Caller
 from negotiation.routing import PATH_CONVERTERS
+from negotiation.runtime import runtime
 from negotiation.services import accounts, idempotency
 
 API_ROOT = "/api"
@@ -93,17 +103,6 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
-    from negotiation.api.resources import accounts as account_routes
-    from negotiation.api.resources import (
-        assessment,
-        cards,
-        events,
-        orders,
-        reports,
-        stores,
-        webhooks,
-    )
-
     for module in (stores, account_routes, orders, cards, reports, assessment, events,
                    webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
@@ -128,10 +127,6 @@ def _is_api_path() -> bool:
     return request.path == API_ROOT or request.path.startswith(API_ROOT + "/")
 
 
-def current_caller() -> Caller:
-    return g.caller
-
-
 def _is_api_call() -> bool:
     return _is_api_path() and not request.path.startswith(PUBLIC_PATHS)
 
@@ -147,13 +142,13 @@ def _authenticate() -> Response | None:
     if caller is None:
         return problems.problem(401, "unauthenticated", "A valid bearer token is required.",
                                 headers={"WWW-Authenticate": "Bearer"})
-    g.caller = caller
+    set_current_caller(caller)
     return None
 
 
 def _reserve_idempotency_key() -> Response | None:
     key = request.headers.get("Idempotency-Key")
-    if request.method != "POST" or not key or not _is_api_call() or "caller" not in g:
+    if request.method != "POST" or not key or not _is_api_call() or not is_authenticated():
         return None
     if not IDEMPOTENCY_KEY.fullmatch(key):
         return problems.problem(422, "validation_error", "Idempotency-Key is not usable.", {
@@ -161,7 +156,8 @@ def _reserve_idempotency_key() -> Response | None:
     digest = _request_digest()
     lease = timedelta(seconds=current_app.config["IDEMPOTENCY_LEASE_SECONDS"])
     try:
-        replay = idempotency.reserve(runtime().uow(), g.caller.actor, key, digest, lease=lease)
+        replay = idempotency.reserve(runtime().uow(), current_caller().actor, key, digest,
+                                     lease=lease)
     except idempotency.KeyReused:
         return problems.problem(422, "idempotency_key_reused",
                                 "This Idempotency-Key was used with a different request.")
@@ -211,9 +207,9 @@ def _finish_idempotency_key(response: Response) -> Response:
     if key is None:
         return response
     if response.status_code >= 500:
-        idempotency.release(runtime().uow(), g.caller.actor, key)
+        idempotency.release(runtime().uow(), current_caller().actor, key)
     else:
-        idempotency.complete(runtime().uow(), g.caller.actor, key, response.status_code,
+        idempotency.complete(runtime().uow(), current_caller().actor, key, response.status_code,
                              _seal().seal(response.get_data(as_text=True)))
     return response
 

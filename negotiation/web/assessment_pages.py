@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from negotiation.app import runtime
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.negotiating import Caller
+from negotiation.runtime import runtime
 from negotiation.services import assessment_queries, regions
 from negotiation.services.assessment_queries import LEDGER_READERS
 from negotiation.services.assessment_views import AssessmentView, LedgerPage

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from negotiation.app import runtime
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
+from negotiation.runtime import runtime
 from negotiation.status_codes import status_of as status_of_code
 from negotiation.web import identity, labels, timefmt
 

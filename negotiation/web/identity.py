@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from flask import g, redirect, request, session, url_for
 
-from negotiation.app import runtime
 from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
+from negotiation.runtime import runtime
 from negotiation.services import accounts
 
 SESSION_KEY = "caller"

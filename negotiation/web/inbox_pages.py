@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 from negotiation.services.notifications import inbox as inbox_service
 from negotiation.services.notifications.inbox import PAGE_SIZE, UNREAD_CAP, NoticeView
 from negotiation.web.blueprint import bp

@@ -16,12 +16,12 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
-from negotiation.app import runtime
 from negotiation.domain import reporting
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.negotiating import Caller
 from negotiation.downloads import evidence_response
+from negotiation.runtime import runtime
 from negotiation.services import evidence as evidence_service
 from negotiation.services import orders as order_service
 from negotiation.services import report_queries, reports

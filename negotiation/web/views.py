@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from negotiation.app import runtime
 from negotiation.domain.enums import Action, CardReason, CardState
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller
+from negotiation.runtime import runtime
 from negotiation.services import cards
 from negotiation.services import orders as order_service
 from negotiation.services.views import ActionView, EventView, Page

@@ -158,7 +158,7 @@ def reserved_by_a_request_that_died(app, world, key):
     """Reserve ``key`` for the proposal ``propose`` sends, as a request whose process
     then died."""
     from negotiation.api import _request_digest
-    from negotiation.app import Runtime
+    from negotiation.runtime import Runtime
     from negotiation.services import idempotency
 
     path = f"{API}/orders/O-1/negotiation/cards"

@@ -82,10 +82,23 @@ def test_sweep_reports_what_it_settled_and_settles_nothing_the_second_time(runne
 def test_the_console_script_offers_the_same_commands():
     from click.testing import CliRunner
 
-    from negotiation.cli import group
+    from negotiation.console import group
 
     result = CliRunner().invoke(group, ["--help"], catch_exceptions=False,
                                 env={"DATABASE_URL": POSTGRES_URL or "sqlite://"},
                                 standalone_mode=False)
-    for command in ("db-upgrade", "create-admin", "demo", "sweep"):
+    for command in ("db-upgrade", "create-admin", "demo", "sweep", "worker",
+                    "webhook-receiver"):
         assert command in result.output
+
+
+def test_worker_once_delivers_what_is_due_and_says_what_it_did(runner, client, world,
+                                                               receiver):
+    from tests.webhook_support import subscribe
+
+    subscribe(client, world.owner, receiver.url, ["order.created"])
+    world.order("O-1")
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("delivered 1 webhooks (0 attempts failed)")
+    assert len(receiver.received) == 1

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from models import DailyDeduction, Event, LedgerEntry, Order, Violation
 from negotiation import create_app
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.clock import Clock
 from negotiation.domain.enums import LedgerKind, OrderStatus, Role, ViolationKind
 from negotiation.services import accounts, orders, stores

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from models import Card, Event, Negotiation, Order
 from negotiation.adapters.database import build_engine, normalise_url
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.domain.enums import CardReason
 from negotiation.services import cards
 from negotiation.services.views import CardView

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import text
 
 from models import DailyDeduction
-from negotiation.app import Runtime
+from negotiation.runtime import Runtime
 from negotiation.clock import FrozenClock
 from negotiation.domain.assessment import applies_on
 from negotiation.domain.enums import ShipMode, ViolationKind

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from negotiation.api import account_schemas as a
-from negotiation.api import current_caller
+from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.api.schemas import PageArgs
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 from negotiation.services import accounts
 
 blp = Blueprint("accounts", __name__, description="Accounts and their API keys.")

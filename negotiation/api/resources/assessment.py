@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from negotiation.api import assessment_schemas as s
-from negotiation.api import current_caller
+from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 from negotiation.services import assessment_queries, regions, scans
 
 blp = Blueprint("assessment", __name__,

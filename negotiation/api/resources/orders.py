@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import current_caller
 from negotiation.api import schemas as s
+from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 from negotiation.services import cards, orders
 
 blp = Blueprint("orders", __name__, description="Orders and their negotiation.")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from negotiation.api import current_caller
 from negotiation.api import schemas as s
+from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.app import runtime
 from negotiation.downloads import evidence_response
+from negotiation.runtime import runtime
 from negotiation.services import evidence, report_queries, reports
 
 blp = Blueprint("delay-reports", __name__,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import current_caller
 from negotiation.api import notification_schemas as n
+from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.api.schemas import PageArgs
-from negotiation.app import runtime
+from negotiation.runtime import runtime
 from negotiation.services.notifications import deliveries, endpoints
 
 blp = Blueprint("webhooks", __name__,

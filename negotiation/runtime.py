@@ -1,0 +1,54 @@
+"""What every request, command and worker shares: the database, the clock, the policy and
+the settings of one app, built once by ``create_app`` and found through the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from negotiation.adapters.evidence_store import EvidenceStore
+from negotiation.adapters.sealing import Seal
+from negotiation.clock import Clock
+from negotiation.domain.policy import Policy
+from negotiation.services.notifications.settings import WebhookSettings
+from negotiation.services.unit_of_work import UnitOfWork
+
+EXTENSION = "negotiation"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What every request and command shares: built once per app, never at import."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    autocommit_sessions: sessionmaker[Session]
+    clock: Clock
+    policy: Policy
+    evidence: EvidenceStore
+    webhooks: WebhookSettings
+    webhook_seal: Seal  # webhook signing secrets, sealed under SECRET_KEY
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.clock, self.policy)
+
+    def autocommit_uow(self) -> UnitOfWork:
+        """A unit whose statements commit one by one: for authenticating a request, which
+        reads one row (and now and then stamps it) on every request."""
+        return UnitOfWork(self.autocommit_sessions, self.clock, self.policy)
+
+    def database_ready(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not ready"
+            return False
+        return True
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request or command."""
+    return current_app.extensions[EXTENSION]
