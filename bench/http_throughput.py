@@ -99,7 +99,7 @@ def seed_accounts(url: str) -> Seeded:
     from negotiation import create_app
     from negotiation.domain.enums import Role
     from negotiation.domain.negotiating import Caller
-    from negotiation.services import accounts, stores
+    from negotiation.services.accounts import accounts, stores
 
     runtime = create_app({"DATABASE_URL": url}).extensions["negotiation"]
     admin = Caller(role=Role.ADMIN)
@@ -122,7 +122,7 @@ def _seed_orders(job: tuple[str, int, int, list[str]]) -> int:
     from negotiation import create_app
     from negotiation.domain.enums import Role
     from negotiation.domain.negotiating import Caller
-    from negotiation.services import orders
+    from negotiation.services.orders import orders
 
     runtime = create_app({"DATABASE_URL": url}).extensions["negotiation"]
     admin = Caller(role=Role.ADMIN)

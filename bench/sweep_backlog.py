@@ -542,9 +542,9 @@ def _sweep_child(job: dict[str, Any]) -> dict[str, Any]:
 
     import negotiation
     from negotiation import create_app
-    from negotiation.runtime import runtime
     from negotiation.clock import FrozenClock
-    from negotiation.services.sweep import sweep
+    from negotiation.runtime import runtime
+    from negotiation.services.core.sweep import sweep
 
     app = create_app({"DATABASE_URL": job["url"], "SECRET_KEY": "bench-sweep"},
                      clock=FrozenClock(NOW))

@@ -18,8 +18,8 @@ from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
 from negotiation.receiver import serve
 from negotiation.runtime import runtime
-from negotiation.services import accounts
-from negotiation.services.sweep import sweep
+from negotiation.services.accounts import accounts
+from negotiation.services.core.sweep import sweep
 from negotiation.worker import Worker
 
 

@@ -19,17 +19,13 @@ from negotiation.domain.enums import (
 )
 from negotiation.domain.negotiating import Caller
 from negotiation.runtime import Runtime
-from negotiation.services import (
-    accounts,
-    cards,
-    orders,
-    regions,
-    report_queries,
-    reports,
-    scans,
-    stores,
-)
+from negotiation.services.accounts import accounts, stores
+from negotiation.services.assessment import regions
+from negotiation.services.negotiation import cards
 from negotiation.services.notifications import endpoints
+from negotiation.services.orders import orders, scans
+from negotiation.services.reports import queries as report_queries
+from negotiation.services.reports import reports
 
 ADMIN = Caller(role=Role.ADMIN)
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from negotiation.services.report_views import EvidenceView
+from negotiation.services.reports.views import EvidenceView
 
 
 def evidence_response(view: EvidenceView, data: bytes) -> Response:

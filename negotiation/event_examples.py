@@ -29,18 +29,12 @@ from negotiation.domain.enums import ViolationKind as Kind
 from negotiation.domain.event_types import CATALOGUE
 from negotiation.domain.negotiating import Caller
 from negotiation.runtime import Runtime
-from negotiation.services import (
-    accounts,
-    cards,
-    evidence,
-    feed,
-    orders,
-    regions,
-    reports,
-    scans,
-    stores,
-)
-from negotiation.services.notifications import endpoints
+from negotiation.services.accounts import accounts, stores
+from negotiation.services.assessment import regions
+from negotiation.services.negotiation import cards
+from negotiation.services.notifications import endpoints, feed
+from negotiation.services.orders import orders, scans
+from negotiation.services.reports import evidence, reports
 from negotiation.worker import Worker, render
 
 ROOT = Path(__file__).resolve().parent

@@ -39,7 +39,7 @@ from sqlalchemy.pool import QueuePool
 from negotiation.api import problems
 from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
-from negotiation.services.sweep import SweepReport
+from negotiation.services.core.sweep import SweepReport
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

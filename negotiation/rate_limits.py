@@ -25,7 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from negotiation.api import API_ROOT, problems
 from negotiation.clock import seconds_until_wall_time
-from negotiation.services.accounts import hash_token
+from negotiation.services.accounts.accounts import hash_token
 
 DEFAULTS = {
     "RATELIMIT_ENABLED": True,

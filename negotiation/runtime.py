@@ -13,8 +13,8 @@ from negotiation.adapters.evidence_store import EvidenceStore
 from negotiation.adapters.sealing import Seal
 from negotiation.clock import Clock
 from negotiation.domain.policy import Policy
+from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.notifications.settings import WebhookSettings
-from negotiation.services.unit_of_work import UnitOfWork
 
 EXTENSION = "negotiation"
 

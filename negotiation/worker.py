@@ -25,11 +25,11 @@ from datetime import timedelta
 from negotiation.adapters.webhook_transport import Outcome, WebhookSender, signature_headers
 from negotiation.api.schemas import Event as EventSchema
 from negotiation.runtime import Runtime
+from negotiation.services.core.sweep import SweepReport, sweep
+from negotiation.services.core.views import EventView
 from negotiation.services.notifications import dispatch
 from negotiation.services.notifications.dispatch import Claim, Settled
 from negotiation.services.notifications.expiry_notices import notify_expiring_cards
-from negotiation.services.sweep import SweepReport, sweep
-from negotiation.services.views import EventView
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0

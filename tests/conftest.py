@@ -23,11 +23,12 @@ from sqlalchemy.engine import make_url
 from negotiation import create_app
 from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine, normalise_url
-from negotiation.runtime import Runtime
 from negotiation.clock import FrozenClock
 from negotiation.domain.enums import OrderKind, Role
 from negotiation.domain.negotiating import Caller
-from negotiation.services import accounts, orders, stores
+from negotiation.runtime import Runtime
+from negotiation.services.accounts import accounts, stores
+from negotiation.services.orders import orders
 from tests.webhook_receiver import receiver  # noqa: F401  (a fixture every test may use)
 
 POSTGRES_URL = os.environ.get("NEGOTIATION_TEST_DATABASE_URL")

@@ -36,7 +36,8 @@ from negotiation.api.schemas import Problem
 from negotiation.domain.errors import DomainError
 from negotiation.routing import PATH_CONVERTERS
 from negotiation.runtime import runtime
-from negotiation.services import accounts, idempotency
+from negotiation.services.accounts import accounts
+from negotiation.services.core import idempotency
 
 API_ROOT = "/api"
 PUBLIC_PATHS = ("/api/v1/openapi.json", "/api/docs", problems.PROBLEM_PAGE)

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from negotiation.api.fields import Instant
 from negotiation.api.parsing import database_id, plain_text
 from negotiation.domain.enums import Role
-from negotiation.services.accounts import KEY_LIFETIME_LIMIT, NAME_LIMIT
+from negotiation.services.accounts.accounts import KEY_LIFETIME_LIMIT, NAME_LIMIT
 
 
 def _role(**kwargs: object) -> fields.String:

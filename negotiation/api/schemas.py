@@ -26,7 +26,7 @@ from negotiation.domain.enums import (
 )
 from negotiation.domain.identifiers import ORDER_NO_PATTERN
 from negotiation.domain.reporting import TEXT_LIMIT as REPORT_TEXT_LIMIT
-from negotiation.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from negotiation.services.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
 def _enum(enum: type, **kwargs: object) -> fields.Enum:

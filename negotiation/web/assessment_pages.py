@@ -19,9 +19,10 @@ from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.negotiating import Caller
 from negotiation.runtime import runtime
-from negotiation.services import assessment_queries, regions
-from negotiation.services.assessment_queries import LEDGER_READERS
-from negotiation.services.assessment_views import AssessmentView, LedgerPage
+from negotiation.services.assessment import queries as assessment_queries
+from negotiation.services.assessment import regions
+from negotiation.services.assessment.queries import LEDGER_READERS
+from negotiation.services.assessment.views import AssessmentView, LedgerPage
 from negotiation.web.blueprint import bp, status_of
 from negotiation.web.forms import (
     ExemptionForm,

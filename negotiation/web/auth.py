@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from negotiation.runtime import runtime
-from negotiation.services import accounts
+from negotiation.services.accounts import accounts
 from negotiation.web import identity
 from negotiation.web.blueprint import bp
 from negotiation.web.forms import SignInForm

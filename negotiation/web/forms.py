@@ -49,8 +49,8 @@ from negotiation.domain.identifiers import (
     PLAIN_TEXT_PATTERN,
     TRACKING_NO_PATTERN,
 )
-from negotiation.services.cards import TEXT_LIMIT
-from negotiation.services.regions import NOTE_LIMIT
+from negotiation.services.assessment.regions import NOTE_LIMIT
+from negotiation.services.negotiation.cards import TEXT_LIMIT
 from negotiation.status_codes import status_of
 from negotiation.web import labels, timefmt
 

@@ -22,7 +22,7 @@ from flask import g, redirect, request, session, url_for
 from negotiation.domain.enums import Role
 from negotiation.domain.negotiating import Caller
 from negotiation.runtime import runtime
-from negotiation.services import accounts
+from negotiation.services.accounts import accounts
 
 SESSION_KEY = "caller"
 

@@ -22,10 +22,11 @@ from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.negotiating import Caller
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
-from negotiation.services import evidence as evidence_service
-from negotiation.services import orders as order_service
-from negotiation.services import report_queries, reports
-from negotiation.services.views import OrderView
+from negotiation.services.core.views import OrderView
+from negotiation.services.orders import orders as order_service
+from negotiation.services.reports import evidence as evidence_service
+from negotiation.services.reports import queries as report_queries
+from negotiation.services.reports import reports
 from negotiation.web import labels
 from negotiation.web.blueprint import bp, status_of
 from negotiation.web.forms import (

@@ -16,9 +16,9 @@ from negotiation.domain.enums import Action, CardReason, CardState
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller
 from negotiation.runtime import runtime
-from negotiation.services import cards
-from negotiation.services import orders as order_service
-from negotiation.services.views import ActionView, EventView, Page
+from negotiation.services.core.views import ActionView, EventView, Page
+from negotiation.services.negotiation import cards
+from negotiation.services.orders import orders as order_service
 from negotiation.web.assessment_pages import assessment_panel
 from negotiation.web.blueprint import bp
 from negotiation.web.forms import (

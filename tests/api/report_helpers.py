@@ -11,7 +11,7 @@ from sqlalchemy import update
 from models import Order
 from negotiation import create_app
 from negotiation.domain.enums import OrderStatus, Role
-from negotiation.services import stores
+from negotiation.services.accounts import stores
 from tests.api.helpers import API, iso
 from tests.conftest import ADMIN, ADMIN_TOKEN, START
 

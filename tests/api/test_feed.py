@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import Event, Order
 from negotiation.domain.audience import BUYERS
 from negotiation.domain.enums import Role
-from negotiation.services import pagination
+from negotiation.services.core import pagination
 from tests.api.helpers import API, assert_invalid, assert_problem, same_problem, sent_card
 from tests.api.report_helpers import other_store
 

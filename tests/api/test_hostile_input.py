@@ -11,7 +11,7 @@ import pytest
 
 from negotiation import create_app
 from negotiation.app import ConfigurationError
-from negotiation.services import pagination
+from negotiation.services.core import pagination
 from tests.api.helpers import (
     API,
     assert_invalid,

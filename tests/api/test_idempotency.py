@@ -159,7 +159,7 @@ def reserved_by_a_request_that_died(app, world, key):
     then died."""
     from negotiation.api import _request_digest
     from negotiation.runtime import Runtime
-    from negotiation.services import idempotency
+    from negotiation.services.core import idempotency
 
     path = f"{API}/orders/O-1/negotiation/cards"
     body = {"proposed_ship_by": iso(START + timedelta(days=5)), "reason": "custom_made"}

@@ -402,7 +402,7 @@ def test_the_sweep_removes_files_no_evidence_names_once_an_hour_old_and_keeps_th
 
 def test_orphans_are_found_across_chunks_of_the_store(client, world, pending, tmp_path, clock,
                                                       rt):
-    from negotiation.services import evidence
+    from negotiation.services.reports import evidence
 
     added(upload(client, world.owner, pending["id"], PNG, filename="storm.png"))
     [named] = stored_files(tmp_path)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from models import WebhookSecret
 from negotiation.api.notification_schemas import SUBSCRIBABLE
 from negotiation.domain.enums import Role
-from negotiation.services import stores
+from negotiation.services.accounts import stores
 from tests.api.helpers import assert_invalid, assert_problem, iso, same_problem
 from tests.conftest import ADMIN, START
 from tests.webhook_support import API, ENDPOINTS, deliveries, delivery_rows, run_once, subscribe

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from models import DailyDeduction, Event, LedgerEntry, Order, Violation
 from negotiation import create_app
-from negotiation.runtime import Runtime
 from negotiation.clock import Clock
 from negotiation.domain.enums import LedgerKind, OrderStatus, Role, ViolationKind
-from negotiation.services import accounts, orders, stores
+from negotiation.runtime import Runtime
+from negotiation.services.accounts import accounts, stores
+from negotiation.services.orders import orders
 from tests.conftest import ADMIN, ADMIN_TOKEN
 
 DEDUCTION = Decimal("10")  # the policy default, per violating order

@@ -15,10 +15,10 @@ from sqlalchemy.engine import make_url
 
 from models import Card, Event, Negotiation, Order
 from negotiation.adapters.database import build_engine, normalise_url
-from negotiation.runtime import Runtime
 from negotiation.domain.enums import CardReason
-from negotiation.services import cards
-from negotiation.services.views import CardView
+from negotiation.runtime import Runtime
+from negotiation.services.core.views import CardView
+from negotiation.services.negotiation import cards
 from tests.conftest import POSTGRES_URL, Actor
 
 

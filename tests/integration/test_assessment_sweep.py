@@ -25,14 +25,15 @@ import pytest
 from sqlalchemy import text
 
 from models import DailyDeduction
-from negotiation.runtime import Runtime
 from negotiation.clock import FrozenClock
 from negotiation.domain.assessment import applies_on
 from negotiation.domain.enums import ShipMode, ViolationKind
 from negotiation.domain.policy import Policy
-from negotiation.services import cards, orders
-from negotiation.services.orders import settle_batch
-from negotiation.services.sweep import SweepReport, sweep
+from negotiation.runtime import Runtime
+from negotiation.services.core.settling import settle_batch
+from negotiation.services.core.sweep import SweepReport, sweep
+from negotiation.services.negotiation import cards
+from negotiation.services.orders import orders
 from tests.conftest import ADMIN, START
 from tests.integration.assessment_support import (
     Backlog,

@@ -22,12 +22,12 @@ from negotiation.clock import FrozenClock
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import CardReason, CardState, NegotiationState
 from negotiation.domain.errors import Conflict, DomainError, Refused
-from negotiation.services import cards as card_service
-from negotiation.services import orders as order_service
-from negotiation.services.orders import record
-from negotiation.services.sweep import SweepReport, sweep
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import CardView
+from negotiation.services.core.settling import record
+from negotiation.services.core.sweep import SweepReport, sweep
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import CardView
+from negotiation.services.negotiation import cards as card_service
+from negotiation.services.orders import orders as order_service
 from tests.conftest import START
 from tests.integration.support import (
     cards_of,

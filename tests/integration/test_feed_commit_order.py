@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from models import Event, Order
-from negotiation.services import feed
+from negotiation.services.notifications import feed
 from tests.integration.support import events
 
 pytestmark = pytest.mark.postgres

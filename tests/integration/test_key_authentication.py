@@ -21,7 +21,7 @@ from negotiation.adapters.database import build_engine
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import Refused
 from negotiation.domain.negotiating import Caller
-from negotiation.services import accounts
+from negotiation.services.accounts import accounts
 from tests.conftest import ADMIN_TOKEN, START
 from tests.integration.support import empty_postgres_schema
 from tests.integration.test_concurrency import wait_until_blocked

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from models import Card, Negotiation, Order
 from negotiation.domain.enums import CardReason, CardState, NegotiationState, ShipBySource
 from negotiation.domain.errors import Forbidden, InvalidInput, Refused
-from negotiation.services import cards as card_service
-from negotiation.services import orders as order_service
+from negotiation.services.negotiation import cards as card_service
+from negotiation.services.orders import orders as order_service
 from tests.conftest import START
 from tests.integration.support import (
     cards_of,

@@ -17,7 +17,7 @@ import pytest
 
 from negotiation.adapters.assessment_repository import AssessmentRepository
 from negotiation.domain.enums import ExtensionCause, ShipBySource, ViolationKind
-from negotiation.services import regions
+from negotiation.services.assessment import regions
 from tests.conftest import START
 from tests.integration.support import order_row
 

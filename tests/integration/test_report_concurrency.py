@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from models import DelayReport, ReportHistoryEntry
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import DomainError, Refused
-from negotiation.services import reports
-from negotiation.services.report_views import ReportView
+from negotiation.services.reports import reports
+from negotiation.services.reports.views import ReportView
 from tests.conftest import START
 from tests.integration.support import event_counts, order_row
 from tests.integration.test_concurrency import run_together

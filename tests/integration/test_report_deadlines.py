@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from models import Shipment
 from negotiation.domain.enums import ReportKind, ReportReason
-from negotiation.services import orders, reports
+from negotiation.services.orders import orders
+from negotiation.services.reports import reports
 from tests.conftest import START
 
 DAY = timedelta(days=1)

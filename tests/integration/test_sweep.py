@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from negotiation.adapters.repository import DUE_POOL
 from negotiation.domain.enums import CardState, NegotiationState, ReportKind, ReportReason
-from negotiation.services import cards as card_service
-from negotiation.services import reports, stores
-from negotiation.services.sweep import sweep
+from negotiation.services.accounts import stores
+from negotiation.services.core.sweep import sweep
+from negotiation.services.negotiation import cards as card_service
+from negotiation.services.reports import reports
 from tests.conftest import ADMIN, START
 from tests.integration.support import (
     cards_of,

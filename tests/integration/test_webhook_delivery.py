@@ -64,7 +64,7 @@ def test_a_tampered_body_or_another_secret_does_not_verify(client, world, rt, re
 def test_only_subscribed_types_and_only_the_stores_own_events_go_out(client, world, rt,
                                                                       receiver):
     from negotiation.domain.enums import Role
-    from negotiation.services import stores
+    from negotiation.services.accounts import stores
     from tests.conftest import ADMIN
 
     other_store = stores.create_store(rt.uow(), ADMIN, name="Other", region="Zhejiang").id

@@ -7,9 +7,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from negotiation.services import assessment_queries, orders
-from negotiation.services.assessment_views import LedgerEntryView
-from negotiation.services.sweep import sweep
+from negotiation.services.assessment import queries as assessment_queries
+from negotiation.services.assessment.views import LedgerEntryView
+from negotiation.services.core.sweep import sweep
+from negotiation.services.orders import orders
 from tests.conftest import START
 
 HOUR = timedelta(hours=1)

@@ -7,8 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from negotiation.domain.enums import ReportKind, ReportReason, Role
-from negotiation.services import orders, report_queries, reports, stores
-from negotiation.services.report_views import ReportView
+from negotiation.services.accounts import stores
+from negotiation.services.orders import orders
+from negotiation.services.reports import queries as report_queries
+from negotiation.services.reports import reports
+from negotiation.services.reports.views import ReportView
 from tests.conftest import ADMIN, START
 
 NEW = "/reports/new"

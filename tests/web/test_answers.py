@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from negotiation.domain.enums import CardReason, CardState, Role
-from negotiation.services import cards, orders
+from negotiation.services.negotiation import cards
+from negotiation.services.orders import orders
 from tests.conftest import START
 from tests.web.conftest import forms, markup, text
 

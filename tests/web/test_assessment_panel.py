@@ -14,7 +14,7 @@ from negotiation.domain.enums import (
     ScanKind,
     ViolationKind,
 )
-from negotiation.services import scans
+from negotiation.services.orders import scans
 from negotiation.web import labels
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.web.assessment_support import (

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from negotiation.domain.enums import ViolationKind
-from negotiation.services import orders, regions
+from negotiation.services.assessment import regions
+from negotiation.services.orders import orders
 from tests.conftest import ADMIN_TOKEN, START
 from tests.web.assessment_support import (
     HOUR,

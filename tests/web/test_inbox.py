@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from negotiation.domain.enums import Role
-from negotiation.services import accounts, stores
-from negotiation.services.sweep import sweep
+from negotiation.services.accounts import accounts, stores
+from negotiation.services.core.sweep import sweep
 from tests.api.conftest import late_and_reported  # noqa: F401  (a fixture, by name)
 from tests.api.helpers import accept, events, reject, sent_card
 from tests.conftest import ADMIN, ADMIN_TOKEN, START

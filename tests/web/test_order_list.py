@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from negotiation.domain.enums import Role
-from negotiation.services import stores
+from negotiation.services.accounts import stores
 from tests.conftest import ADMIN, START
 from tests.web.conftest import markup, text
 

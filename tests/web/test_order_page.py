@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from negotiation.domain.enums import CardReason, Role
-from negotiation.services import cards, orders, stores
+from negotiation.services.accounts import stores
+from negotiation.services.negotiation import cards
+from negotiation.services.orders import orders
 from tests.conftest import ADMIN, ADMIN_TOKEN, START
 from tests.web.conftest import forms, markup, text
 

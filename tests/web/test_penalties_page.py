@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from negotiation.domain.errors import InvalidInput
-from negotiation.services import assessment_queries
+from negotiation.services.assessment import queries as assessment_queries
 from tests.web.assessment_support import (
     COLLECT_BY,
     HOUR,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from negotiation.domain.enums import CardReason, CardState, OrderKind, Role
-from negotiation.services import cards
+from negotiation.services.negotiation import cards
 from tests.conftest import START
 from tests.web.conftest import forms, markup, text
 

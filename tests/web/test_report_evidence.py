@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from negotiation.services import evidence, report_queries, reports
+from negotiation.services.reports import evidence, reports
+from negotiation.services.reports import queries as report_queries
 from tests.web.conftest import csrf_token_in, forms, markup, text
 from tests.web.report_support import (
     NEW,

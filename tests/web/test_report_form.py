@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from negotiation.domain.enums import CardReason, ReportKind, ReportStatus
-from negotiation.services import cards
+from negotiation.services.negotiation import cards
 from tests.conftest import START
 from tests.web.conftest import csrf_token_in, forms, markup, text
 from tests.web.report_support import (

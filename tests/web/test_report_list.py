@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from negotiation.domain.enums import ReportReason
-from negotiation.services import reports
+from negotiation.services.reports import reports
 from tests.conftest import START
 from tests.web.conftest import forms, markup, text
 from tests.web.report_support import (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
-from negotiation.services import orders, report_queries, reports
+from negotiation.services.orders import orders
+from negotiation.services.reports import queries as report_queries
+from negotiation.services.reports import reports
 from tests.conftest import ADMIN_TOKEN, START
 from tests.web.conftest import forms, markup, text
 from tests.web.report_support import DAY, DESCRIPTION, file_shipment, other_store_owner, page_of

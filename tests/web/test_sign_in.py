@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from negotiation.domain.enums import CardState
-from negotiation.services import cards
+from negotiation.services.negotiation import cards
 from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import Browser, csrf_token_in, text
 

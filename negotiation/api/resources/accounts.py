@@ -10,7 +10,7 @@ from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.api.schemas import PageArgs
 from negotiation.runtime import runtime
-from negotiation.services import accounts
+from negotiation.services.accounts import accounts
 
 blp = Blueprint("accounts", __name__, description="Accounts and their API keys.")
 

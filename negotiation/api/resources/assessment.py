@@ -9,7 +9,9 @@ from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.runtime import runtime
-from negotiation.services import assessment_queries, regions, scans
+from negotiation.services.assessment import queries as assessment_queries
+from negotiation.services.assessment import regions
+from negotiation.services.orders import scans
 
 blp = Blueprint("assessment", __name__,
                 description="Scans, assessments, penalty ledgers, regional exemptions.")

@@ -9,7 +9,7 @@ from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.runtime import runtime
-from negotiation.services import cards
+from negotiation.services.negotiation import cards
 
 blp = Blueprint("cards", __name__, description="Proposal cards.")
 

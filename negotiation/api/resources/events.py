@@ -9,7 +9,7 @@ from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.runtime import runtime
-from negotiation.services import feed
+from negotiation.services.notifications import feed
 
 blp = Blueprint("events", __name__, description="The change feed of events, across orders.")
 

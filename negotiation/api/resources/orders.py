@@ -9,7 +9,8 @@ from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.runtime import runtime
-from negotiation.services import cards, orders
+from negotiation.services.negotiation import cards
+from negotiation.services.orders import orders
 
 blp = Blueprint("orders", __name__, description="Orders and their negotiation.")
 

@@ -11,7 +11,8 @@ from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
-from negotiation.services import evidence, report_queries, reports
+from negotiation.services.reports import evidence, reports
+from negotiation.services.reports import queries as report_queries
 
 blp = Blueprint("delay-reports", __name__,
                 description="Delay reports (延迟发货/揽收报备, 店铺报备) and their review.")

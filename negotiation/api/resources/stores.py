@@ -9,7 +9,7 @@ from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
 from negotiation.runtime import runtime
-from negotiation.services import stores
+from negotiation.services.accounts import stores
 
 blp = Blueprint("stores", __name__, description="Stores (admin).")
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from negotiation.adapters.webhook_repository import PENDING
 from negotiation.domain.errors import InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller
-from negotiation.services import pagination
+from negotiation.services.core import pagination
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import Page
 from negotiation.services.notifications.endpoints import endpoint_for
 from negotiation.services.notifications.views import DeliveryView
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import Page
 
 # Further back than this a replay would resend more than any receiver wants at once.
 REPLAY_HORIZON = timedelta(days=30)

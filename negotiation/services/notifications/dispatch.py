@@ -20,10 +20,10 @@ from negotiation.adapters.sealing import Seal
 from negotiation.adapters.webhook_repository import DELIVERED, FAILED
 from negotiation.adapters.webhook_transport import Outcome
 from negotiation.domain.negotiating import SYSTEM, DomainEvent
+from negotiation.services.core.settling import event_rows
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import EventView
 from negotiation.services.notifications.settings import WebhookSettings
-from negotiation.services.orders import event_rows
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import EventView
 
 # Candidates looked at per delivery taken: room to pass over the endpoints already at
 # their share of the worker's slots, and the rows another worker holds.

@@ -15,11 +15,11 @@ from negotiation.domain.enums import Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.event_types import unknown_patterns
 from negotiation.domain.negotiating import Caller
-from negotiation.services import pagination
+from negotiation.services.core import pagination
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import Page
 from negotiation.services.notifications.settings import WebhookSettings
 from negotiation.services.notifications.views import EndpointView
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import Page
 
 # How long the secret a rotation replaces goes on signing beside the new one (API.md).
 ROTATION_OVERLAP = timedelta(hours=24)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from negotiation.domain import negotiating as rules
-from negotiation.services.orders import event_rows
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core.settling import event_rows
+from negotiation.services.core.unit_of_work import UnitOfWork
 
 BATCH_SIZE = 500
 

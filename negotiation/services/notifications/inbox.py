@@ -20,9 +20,9 @@ from negotiation.domain.enums import Role
 from negotiation.domain.errors import NotFound
 from negotiation.domain.inbox import inbox_of
 from negotiation.domain.negotiating import Caller
-from negotiation.services import pagination
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import Page
+from negotiation.services.core import pagination
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import Page
 
 PAGE_SIZE = 50
 # The header's count stops here ("99+"): past it the exact number changes nothing for

@@ -14,10 +14,10 @@ from negotiation.adapters.repository import KeyHolder
 from negotiation.domain.enums import SELLER_ROLES, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller, DomainEvent
-from negotiation.services import pagination
-from negotiation.services.orders import event_rows
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import AccountView, ApiKeyView, Page
+from negotiation.services.core import pagination
+from negotiation.services.core.settling import event_rows
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import AccountView, ApiKeyView, Page
 
 # The key an account is created with, as POST /accounts answers it under ``token``.
 FIRST_KEY_NAME = "default"

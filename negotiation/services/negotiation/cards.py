@@ -11,15 +11,15 @@ from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
-from negotiation.services.orders import (
+from negotiation.services.core.settling import (
     load_for_read,
     load_for_write,
     record,
     settled_even_if_refused,
     settled_for_read,
 )
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import ActionView, CardView, NegotiationView, OrderView
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import ActionView, CardView, NegotiationView, OrderView
 
 CARD_READERS = SELLER_ROLES | {Role.BUYER}
 TEXT_LIMIT = 500  # a card's remark and a buyer's note, as stored

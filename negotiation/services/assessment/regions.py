@@ -18,11 +18,12 @@ from negotiation.domain import negotiating
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.domain.negotiating import Caller, DomainEvent
-from negotiation.services import assessment, pagination
-from negotiation.services.assessment_views import ExemptionView, ExtensionView
-from negotiation.services.orders import record, settle
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import Page
+from negotiation.services.assessment import assessment
+from negotiation.services.assessment.views import ExemptionView, ExtensionView
+from negotiation.services.core import pagination
+from negotiation.services.core.settling import record, settle
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import Page
 
 NOTE_LIMIT = 1000
 

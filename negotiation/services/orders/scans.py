@@ -9,10 +9,10 @@ from negotiation.clock import iso_utc
 from negotiation.domain.enums import Role, ScanKind
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller, DomainEvent
-from negotiation.services import assessment
-from negotiation.services.assessment_views import ScanView
-from negotiation.services.orders import record, settle
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.assessment import assessment
+from negotiation.services.assessment.views import ScanView
+from negotiation.services.core.settling import record, settle
+from negotiation.services.core.unit_of_work import UnitOfWork
 
 
 def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: ScanKind,

@@ -21,10 +21,10 @@ from negotiation.domain import errors, reporting
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.evidence import safe_filename, sniff
 from negotiation.domain.negotiating import Caller
-from negotiation.services.orders import event_rows
-from negotiation.services.report_queries import readable_report
-from negotiation.services.report_views import EvidenceView
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core.settling import event_rows
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.reports.queries import readable_report
+from negotiation.services.reports.views import EvidenceView
 
 
 def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_id: int, *,

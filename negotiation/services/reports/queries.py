@@ -10,10 +10,10 @@ from negotiation.domain import reporting
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
 from negotiation.domain.negotiating import Caller
-from negotiation.services import pagination
-from negotiation.services.report_views import EvidenceView, HistoryView, ReportView
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import Page
+from negotiation.services.core import pagination
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import Page
+from negotiation.services.reports.views import EvidenceView, HistoryView, ReportView
 
 
 def report_detail(uow: UnitOfWork, caller: Caller, report: DelayReport) -> ReportView:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +11,6 @@ from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
 from negotiation.domain import audience, errors
 from negotiation.domain import negotiating as rules
-from negotiation.domain.assessment import applies_on
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
 from negotiation.domain.enums import (
     NegotiationState,
@@ -23,96 +19,23 @@ from negotiation.domain.enums import (
     Role,
     ShipMode,
 )
-from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import SYSTEM, Caller, DomainEvent
-from negotiation.services import assessment, pagination
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import EventView, OrderView, Page, ShipmentView
+from negotiation.domain.errors import Forbidden, InvalidInput, Refused
+from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.services.assessment import assessment
+from negotiation.services.core import pagination
+from negotiation.services.core.settling import (
+    is_due,
+    load_for_read,
+    load_for_write,
+    record,
+    settle,
+    settle_batch,
+    settled_even_if_refused,
+)
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import EventView, OrderView, Page, ShipmentView
 
 EVENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.BUYER, Role.REVIEWER})
-
-
-# --- shared by every use case on one order --------------------------------------------
-
-
-def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
-           caller: Caller | None) -> None:
-    """Store events; those that name no actor are the caller's (or, with none, time's)."""
-    uow.repo.add_events(event_rows(order.id, order.store_id, events, caller))
-
-
-def event_rows(order_id: int | None, store_id: int | None, events: list[DomainEvent],
-               caller: Caller | None) -> list[dict[str, Any]]:
-    """Rows for events of an order (and its store), or of no order when ``order_id`` is
-    None: of a store, or of the platform when ``store_id`` is None too."""
-    default = caller.actor if caller is not None else SYSTEM
-    return [{"order_id": order_id, "store_id": store_id, "at": e.at,
-             "actor": e.actor or default, "type": e.type, "data": e.data} for e in events]
-
-
-def settle(uow: UnitOfWork, order: Order) -> int:
-    """Apply and record what time has made due; returns how many changes that made.
-
-    The negotiation first (a card expires, a negotiation lapses), then the assessment
-    (violations, charges, the automatic close) once the order's ``assess_at`` has come.
-    """
-    events = rules.settle(order, order.negotiation, uow.now, uow.policy)
-    assessed = assessment.is_due(order, uow.now)
-    if assessed:
-        events += assessment.assess(uow, order)
-    record(uow, order, events, None)
-    return len(events) + assessed
-
-
-def is_due(order: Order, now: datetime) -> bool:
-    """Whether :func:`settle` would change anything: lets readers skip locking."""
-    return rules.is_due(order, order.negotiation, now) or assessment.is_due(order, now)
-
-
-def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
-    """The order as it is *now*: what time made due is applied and saved first.
-
-    Only when something is due does the reader take the order's lock, so on PostgreSQL
-    ordinary reads never queue behind writers.
-    """
-    return settled_for_read(uow, caller, uow.repo.order(order_no), f"order {order_no}")
-
-
-def settled_for_read(uow: UnitOfWork, caller: Caller, order: Order | None,
-                     label: str) -> Order:
-    """:func:`load_for_read` for an order already fetched without a lock."""
-    if order is None or not caller.may_see(order):
-        raise NotFound(f"No {label}.")
-    if is_due(order, uow.now):
-        order = uow.repo.relock(order)
-        settle(uow, order)
-        uow.commit()
-    return order
-
-
-def load_for_write(uow: UnitOfWork, caller: Caller, order: Order | None, label: str) -> Order:
-    """A locked order the caller may see, with what time made due already applied."""
-    if order is None or not caller.may_see(order):
-        raise NotFound(f"No {label}.")
-    settle(uow, order)
-    return order
-
-
-@contextmanager
-def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
-    """Keep what time made due when a rule then refuses the action.
-
-    So the refusal ``card_expired`` and the card's stored state agree. Rules check
-    before they change anything, so a refusal leaves nothing half-done to commit.
-    """
-    try:
-        yield
-    except DomainError:
-        uow.commit()
-        raise
-
-
-# --- use cases -------------------------------------------------------------------------
 
 
 def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: int,
@@ -204,21 +127,6 @@ def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500
         if not settle_batch(uow, ids):
             break  # as in the sweep: never loop on what settling cannot change
         uow.commit()
-
-
-def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
-    """Settle many locked orders, loading what assessing needs for all of them at once.
-
-    The day's cap counters of every store to assess are locked up front, in store order,
-    so two sweeps never take them in opposite orders. Nothing is flushed until the
-    batch commits, so its rows go to the database in a few multi-row statements.
-    """
-    orders = uow.assessment.with_assessment(uow.repo.orders_by_ids(ids))
-    day = applies_on(uow.now, uow.policy)
-    uow.assessment.lock_days(sorted({(o.store_id, day) for o in orders
-                                     if assessment.is_due(o, uow.now)}))
-    with uow.session.no_autoflush:  # in id order: what is written reads in that order
-        return sum(settle(uow, order) for order in sorted(orders, key=lambda o: o.id))
 
 
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,

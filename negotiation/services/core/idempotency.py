@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models import IdempotencyKey
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import OrderStatus, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller, DomainEvent
-from negotiation.services import assessment
-from negotiation.services.orders import record, settle
-from negotiation.services.report_queries import report_detail
-from negotiation.services.report_views import ReportView
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.assessment import assessment
+from negotiation.services.core.settling import record, settle
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.reports.queries import report_detail
+from negotiation.services.reports.views import ReportView
 
 
 def file_report(uow: UnitOfWork, caller: Caller, *, kind: ReportKind, reason: ReportReason,

@@ -6,8 +6,8 @@ from models import Store
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import Forbidden, NotFound
 from negotiation.domain.negotiating import Caller, is_abusive
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import StoreView
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import StoreView
 
 
 def create_store(uow: UnitOfWork, caller: Caller, *, name: str, region: str | None = None,

@@ -16,15 +16,14 @@ from negotiation.domain.enums import LedgerKind, OrderKind, OrderStatus, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.negotiating import Caller
 from negotiation.domain.workdays import business_day
-from negotiation.services import pagination
-from negotiation.services.assessment import (
+from negotiation.services.assessment.assessment import (
     counts,
     exemption_of,
     is_compensable,
     latest_shipment,
     order_deductions,
 )
-from negotiation.services.assessment_views import (
+from negotiation.services.assessment.views import (
     AssessmentView,
     DayTotals,
     LedgerEntryView,
@@ -32,8 +31,9 @@ from negotiation.services.assessment_views import (
     LedgerTotals,
     ViolationView,
 )
-from negotiation.services.orders import load_for_read
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core import pagination
+from negotiation.services.core.settling import load_for_read
+from negotiation.services.core.unit_of_work import UnitOfWork
 
 ASSESSMENT_READERS = frozenset({Role.OWNER, Role.AGENT, Role.REVIEWER})
 LEDGER_READERS = frozenset({Role.OWNER, Role.REVIEWER})

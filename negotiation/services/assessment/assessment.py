@@ -19,7 +19,7 @@ from negotiation.domain.deadlines import Deadline, original_collect_by, resolve_
 from negotiation.domain.enums import ExemptedBy, LedgerKind, OrderKind, OrderStatus, ViolationKind
 from negotiation.domain.negotiating import SYSTEM, DomainEvent
 from negotiation.domain.policy import Policy
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core.unit_of_work import UnitOfWork
 
 AUTO_CLOSE = "auto_close"
 

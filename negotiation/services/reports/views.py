@@ -9,7 +9,7 @@ from typing import Any
 from models import DelayReport, Evidence, ReportHistoryEntry
 from negotiation.domain import reporting
 from negotiation.domain.negotiating import Caller
-from negotiation.services.views import ActionView
+from negotiation.services.core.views import ActionView
 
 
 @dataclass(frozen=True)

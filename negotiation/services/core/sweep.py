@@ -17,9 +17,9 @@ from sqlalchemy import delete
 
 from models import IdempotencyKey
 from negotiation.adapters.evidence_store import EvidenceStore
-from negotiation.services import evidence
-from negotiation.services.orders import settle_batch
-from negotiation.services.unit_of_work import UnitOfWork
+from negotiation.services.core.settling import settle_batch
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.reports import evidence
 
 ORPHAN_AGE = timedelta(hours=1)  # far longer than an upload takes from write to commit
 

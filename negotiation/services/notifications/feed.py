@@ -22,9 +22,9 @@ from negotiation.domain.enums import Role
 from negotiation.domain.errors import InvalidInput, NotFound
 from negotiation.domain.event_types import EventTypes
 from negotiation.domain.negotiating import Caller
-from negotiation.services import pagination
-from negotiation.services.unit_of_work import UnitOfWork
-from negotiation.services.views import EventView, Page
+from negotiation.services.core import pagination
+from negotiation.services.core.unit_of_work import UnitOfWork
+from negotiation.services.core.views import EventView, Page
 
 # Before every event: the transaction and the id of an event are never below 0 and 1.
 START = (0, 0)

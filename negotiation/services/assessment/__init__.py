@@ -1,0 +1,2 @@
+"""What missed deadlines cost: violations, charges, the ledger, regional exemptions and
+extensions."""

@@ -1,0 +1,1 @@
+"""Negotiated shipping (协商发货): the negotiation and its cards."""

@@ -1,0 +1,1 @@
+"""Orders and their shipments: create, read, list, ship; the carriers' scans."""
