@@ -17,7 +17,14 @@ One run of this script:
 
 Optional extra targets, interleaved with the two above in every repeat: ``--candidate-root
 DIR`` serves a changed copy of the project ("candidate"); ``--sql-shape`` and
-``--sql-lean`` serve the yardsticks of ``bench/sql_shape_app.py``.
+``--sql-lean`` serve the yardsticks of ``bench/sql_shape_app.py``; ``--webhook-endpoints K``
+serves the same service ("webhooks") for a second store, seeded alike, to which K webhook
+endpoints subscribe to every event (``event_types: ["*"]``, created through
+``endpoints.create_endpoint`` with private URLs allowed, pointing at a receiver URL nothing
+listens on: no worker runs). Each of its cycles then also writes, in the requests' own
+transactions, a pending delivery per event per endpoint (4 events a cycle: 4 × K rows);
+the cost is ``webhooks cycles/s ÷ service cycles/s`` per repeat and of the medians
+(target ≥ 0.9, i.e. at most 10 % fewer cycles/s), and the deliveries written are checked.
 
 The load generator is wrk with ``bench/load.lua`` when wrk is on PATH (Debian:
 ``apt-get install -y wrk``), otherwise ``bench/loadgen.py`` (pure Python, slower: the
@@ -25,6 +32,7 @@ ratio stays meaningful, absolute figures drop). ``--generator`` forces one.
 
     .venv/bin/python bench/http_throughput.py                  # defaults: 3 repeats
     .venv/bin/python bench/http_throughput.py --repeats 1 --duration 5   # a quick look
+    .venv/bin/python bench/http_throughput.py --webhook-endpoints 3   # + writing deliveries
 
 Every loop is bounded: ``--duration`` ≤ 120 s per measurement, ``--repeats`` ≤ 10, and
 all traffic goes to 127.0.0.1.
@@ -58,6 +66,8 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 HOST = "127.0.0.1"
 TARGET_RATIO = 0.6
 TARGET_P99_MS = 25.0
+TARGET_WEBHOOK_RATIO = 0.9  # webhooks ÷ service cycles/s: at most 10 % fewer
+WEBHOOK_URL = "http://127.0.0.1:9/bench-hooks/{k}"  # the discard port: nothing is sent
 BENCH_RATE_LIMIT = "1000000 per minute"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -93,17 +103,18 @@ class Seeded:
     buyer_id: int
     proposed_ship_by: str
     order_nos: list[str] = field(default_factory=list)
+    owner_id: int | None = None
 
 
-def seed_accounts(url: str) -> Seeded:
+def seed_accounts(url: str, store_name: str = "Bench store") -> Seeded:
     from negotiation import create_app
+    from negotiation.domain.caller import Caller
     from negotiation.domain.enums import Role
-    from negotiation.domain.negotiating import Caller
     from negotiation.services.accounts import accounts, stores
 
     runtime = create_app({"DATABASE_URL": url}).extensions["negotiation"]
     admin = Caller(role=Role.ADMIN)
-    store = stores.create_store(runtime.uow(), admin, name="Bench store", region="bench",
+    store = stores.create_store(runtime.uow(), admin, name=store_name, region="bench",
                                 handling_hours=48)
     owner = accounts.create_account(runtime.uow(), admin, role=Role.OWNER, name="Bench owner",
                                     store_id=store.id)
@@ -113,15 +124,15 @@ def seed_accounts(url: str) -> Seeded:
     proposed = (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
     assert owner.token and buyer.token and buyer.id
     return Seeded(store.id, owner.token, buyer.token, buyer.id,
-                  proposed.isoformat().replace("+00:00", "Z"))
+                  proposed.isoformat().replace("+00:00", "Z"), owner_id=owner.id)
 
 
 def _seed_orders(job: tuple[str, int, int, list[str]]) -> int:
     """Create orders through the service layer (one use case per order), in a subprocess."""
     url, store_id, buyer_id, order_nos = job
     from negotiation import create_app
+    from negotiation.domain.caller import Caller
     from negotiation.domain.enums import Role
-    from negotiation.domain.negotiating import Caller
     from negotiation.services.orders import orders
 
     runtime = create_app({"DATABASE_URL": url}).extensions["negotiation"]
@@ -135,7 +146,7 @@ def _seed_orders(job: tuple[str, int, int, list[str]]) -> int:
 
 
 def seed_orders(url: str, seeded: Seeded, count: int, processes: int) -> None:
-    prefix = datetime.now(UTC).strftime("BN%H%M%S")
+    prefix = datetime.now(UTC).strftime(f"BN{seeded.store_id}-%H%M%S")
     seeded.order_nos = [f"{prefix}-{i:06d}" for i in range(count)]
     chunks = [seeded.order_nos[i::processes] for i in range(processes)]
     jobs = [(url, seeded.store_id, seeded.buyer_id, chunk) for chunk in chunks if chunk]
@@ -150,6 +161,47 @@ def seed_orders(url: str, seeded: Seeded, count: int, processes: int) -> None:
     with engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     engine.dispose()
+
+
+def create_webhook_endpoints(url: str, seeded: Seeded, count: int) -> list[int]:
+    """``count`` endpoints of the store subscribed to every event, through the service
+    (its URL check, its sealed secret), with private URLs allowed for the bench."""
+    from negotiation import create_app
+    from negotiation.domain.caller import Caller
+    from negotiation.domain.enums import Role
+    from negotiation.services.notifications import endpoints
+
+    runtime = create_app({"DATABASE_URL": url, "WEBHOOK_ALLOW_PRIVATE_URLS": True}
+                         ).extensions["negotiation"]
+    owner = Caller(role=Role.OWNER, account_id=seeded.owner_id, store_id=seeded.store_id)
+    made = [endpoints.create_endpoint(runtime.uow(), owner, runtime.webhooks,
+                                      runtime.webhook_seal, url=WEBHOOK_URL.format(k=k),
+                                      event_types=["*"], description=f"bench {k}").id
+            for k in range(count)]
+    runtime.engine.dispose()
+    return made
+
+
+def webhook_rows(url: str, store_id: int) -> tuple[int, int, int]:
+    """(deliveries written, events of the store since its endpoints were made, deliveries
+    of every other store's events)."""
+    from sqlalchemy import text
+
+    from negotiation.adapters.database import build_engine
+
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        deliveries, others = connection.execute(text(
+            "SELECT count(*) FILTER (WHERE e.store_id = :store), "
+            "count(*) FILTER (WHERE e.store_id IS DISTINCT FROM :store) "
+            "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"),
+            {"store": store_id}).one()
+        events = connection.execute(text(
+            "SELECT count(*) FROM events WHERE store_id = :store AND at >= "
+            "(SELECT min(created_at) FROM webhook_endpoints WHERE store_id = :store)"),
+            {"store": store_id}).scalar_one()
+    engine.dispose()
+    return int(deliveries), int(events), int(others)
 
 
 def accepted_cards(url: str) -> int:
@@ -185,15 +237,28 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _postgres_pids() -> list[int]:
+PG_SERVER_PROCESSES = ("checkpointer", "background writer", "walwriter", "wal writer",
+                       "autovacuum launcher", "stats collector",
+                       "logical replication launcher")
+
+
+def _postgres_pids(database: str | None = None) -> list[int]:
+    """PostgreSQL's processes; given ``database``, only the server's own (checkpointer,
+    WAL writer, …: shared by every database, so an upper bound of the benchmark's share)
+    and the backends of that database, not the other databases' clients (other tenants'
+    tests on a shared machine)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
+                if (entry / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
             except OSError:
-                pass
+                continue
+            if (database is None or title.endswith(PG_SERVER_PROCESSES)
+                    or f" {database} " in f"{title} "):
+                pids.append(int(entry.name))
     return pids
 
 
@@ -207,15 +272,17 @@ def _machine_busy() -> tuple[float, float]:
 
 
 class CpuMeter:
-    """CPU seconds spent by the app's workers, by PostgreSQL and by the machine."""
+    """CPU seconds spent by the app's workers, by PostgreSQL (for ``database``) and by the
+    machine."""
 
-    def __init__(self, master_pid: int) -> None:
+    def __init__(self, master_pid: int, database: str | None = None) -> None:
         self.master = master_pid
+        self.database = database
 
     def snapshot(self) -> dict[str, Any]:
         workers = _children(self.master)
         return {"app": {p: _cpu_of(p) for p in [self.master, *workers]},
-                "pg": {p: _cpu_of(p) for p in _postgres_pids()},
+                "pg": {p: _cpu_of(p) for p in _postgres_pids(self.database)},
                 "machine": _machine_busy()}
 
     @staticmethod
@@ -241,12 +308,13 @@ def free_port() -> int:
 
 @dataclass
 class Target:
-    name: str  # "baseline", "service", "candidate", "sql-shape" or "sql-lean"
+    name: str  # "baseline", "service", "candidate", "sql-shape", "sql-lean" or "webhooks"
     app: str  # gunicorn APP_MODULE
     chdir: Path
     mode: str  # load.lua / loadgen.py mode
     env: dict[str, str] = field(default_factory=dict, repr=False)
     conf: Path | None = None  # the checkout's gunicorn.conf.py, under the flags below
+    store: str = "main"  # whose orders and owner it drives: "main", or "webhooks"
 
 
 def gunicorn_conf(root: Path) -> Path | None:
@@ -366,7 +434,7 @@ def measure(args: argparse.Namespace, target: Target, seeded: Seeded, warm_file:
     try:
         if args.warmup > 0:
             run_load(args, target, server.port, warm_file, args.warmup, seeded)
-        meter = CpuMeter(server.process.pid)
+        meter = CpuMeter(server.process.pid, args.database)
         before = meter.snapshot()
         result, generator_cpu = run_load(args, target, server.port, main_file, args.duration,
                                          seeded)
@@ -417,6 +485,36 @@ def median_of(runs: list[dict[str, Any]], key: str) -> float:
     return statistics.median(run[key] for run in runs)
 
 
+def webhook_cost(args: argparse.Namespace, runs: list[dict[str, Any]],
+                 medians: dict[str, dict[str, float]], store: Seeded) -> dict[str, Any]:
+    """Print and return the cost of writing deliveries: webhooks ÷ service cycles/s."""
+    pairs = list(zip([r for r in runs if r["target"] == "webhooks"],
+                     [r for r in runs if r["target"] == "service"], strict=True))
+    per_repeat = [w["cycles_per_s"] / s["cycles_per_s"] for w, s in pairs]
+    ratio = medians["webhooks"]["cycles_per_s"] / medians["service"]["cycles_per_s"]
+    deliveries, events, others = webhook_rows(args.database_url, store.store_id)
+    expected = events * args.webhook_endpoints
+    print(f"  webhooks ({args.webhook_endpoints} endpoints subscribed to '*') vs service "
+          f"(none), cycles/s: {ratio:.3f} of the medians ({(1 - ratio) * 100:.1f}% fewer); "
+          "per repeat: " + ", ".join(f"{r:.3f}" for r in per_repeat)
+          + f" (median {statistics.median(per_repeat):.3f}); target ≥ {TARGET_WEBHOOK_RATIO}"
+          f" (≤ {(1 - TARGET_WEBHOOK_RATIO) * 100:.0f}% fewer): "
+          + ("met" if ratio >= TARGET_WEBHOOK_RATIO else "NOT met"))
+    p99 = (medians["webhooks"]["p99_ms"], medians["service"]["p99_ms"])
+    print(f"    p99 {p99[0]:.1f} ms vs {p99[1]:.1f} ms; app cpu/req "
+          f"{medians['webhooks']['app_cpu_ms_per_req']:.2f} vs "
+          f"{medians['service']['app_cpu_ms_per_req']:.2f} ms, postgres cpu/req "
+          f"{medians['webhooks']['pg_cpu_ms_per_req']:.2f} vs "
+          f"{medians['service']['pg_cpu_ms_per_req']:.2f} ms")
+    ok = deliveries == expected and others == 0
+    print(f"    check: {deliveries:,} pending deliveries written for {events:,} events of the "
+          f"webhooks store × {args.webhook_endpoints} endpoints (expected {expected:,}); "
+          f"{others} for other stores' events (expected 0): " + ("ok" if ok else "BAD"))
+    return {"endpoints": args.webhook_endpoints, "ratio_of_medians": ratio,
+            "per_repeat": per_repeat, "deliveries": deliveries, "events": events,
+            "deliveries_ok": ok}
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -436,6 +534,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sql-lean", action="store_true",
                         help="also serve bench/sql_shape_app.py with SQL_SHAPE=lean (cached "
                              "callers, 2 statements per request) as target 'sql-lean'")
+    parser.add_argument("--webhook-endpoints", type=int, default=0, metavar="K",
+                        help="also serve the service as target 'webhooks', for a second "
+                             "store with K webhook endpoints subscribed to every event "
+                             "(no worker runs: the cost is writing the deliveries)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each")
@@ -455,14 +557,15 @@ def parse_args() -> argparse.Namespace:
     from sqlalchemy.engine import make_url
 
     url = make_url(args.database_url)
-    if not (url.database or "").startswith("bench"):
+    args.database = url.database or ""
+    if not args.database.startswith("bench"):
         parser.error("the benchmark wipes its database: use one whose name starts with 'bench'")
     if url.host not in (None, "127.0.0.1", "localhost", "::1"):
         parser.error("the benchmark only talks to a PostgreSQL on this machine")
     if (not 1 <= args.repeats <= 10 or not 0 < args.duration <= 120 or args.warmup > 60
-            or not 0 <= args.quiet_wait <= 600):
+            or not 0 <= args.quiet_wait <= 600 or not 0 <= args.webhook_endpoints <= 50):
         parser.error("bounded runs only: 1-10 repeats, duration ≤ 120 s, warm-up ≤ 60 s, "
-                     "quiet wait ≤ 600 s")
+                     "quiet wait ≤ 600 s, at most 50 webhook endpoints")
     if args.generator == "auto":
         args.generator = "wrk" if shutil.which("wrk") else "python"
     if args.generator == "wrk" and not shutil.which("wrk"):
@@ -529,6 +632,9 @@ def main() -> None:
         services.append(Target("sql-lean", "sql_shape_app:app", BENCH_DIR, "cycles",
                                {**environment(args, root, admin_token), "SQL_SHAPE": "lean"},
                                conf))
+    if args.webhook_endpoints:
+        services.append(Target("webhooks", "wsgi:app", root, "cycles",
+                               environment(args, root, admin_token), conf, store="webhooks"))
     if args.only == "baseline":
         services = []
     targets = ([] if args.only == "service" else [baseline]) + services
@@ -543,12 +649,25 @@ def main() -> None:
 
     started = time.monotonic()
     prepare_database(args.database_url, root)
-    seeded = seed_accounts(args.database_url)
-    per_repeat = args.orders_per_run * len(services)
-    if services:
-        seed_orders(args.database_url, seeded, per_repeat * args.repeats, processes=2)
-    print(f"seeded a store, an owner, a buyer and {len(seeded.order_nos)} orders in "
+    stores = {"main": seed_accounts(args.database_url)}
+    if any(t.store == "webhooks" for t in services):
+        stores["webhooks"] = seed_accounts(args.database_url, "Bench store (webhooks)")
+    seeded = stores["main"]
+    # The service targets of each store, each with its own orders in every repeat.
+    of_store = {name: [t for t in services if t.store == name] for name in stores}
+    per_repeat = {name: args.orders_per_run * len(of_store[name]) for name in stores}
+    for name, store in stores.items():
+        if per_repeat[name]:
+            seed_orders(args.database_url, store, per_repeat[name] * args.repeats,
+                        processes=2)
+    print(f"seeded {len(stores)} store(s), an owner and a buyer each, and "
+          f"{sum(len(s.order_nos) for s in stores.values())} orders in "
           f"{time.monotonic() - started:.1f} s", flush=True)
+    if "webhooks" in stores:
+        made = create_webhook_endpoints(args.database_url, stores["webhooks"],
+                                        args.webhook_endpoints)
+        print(f"webhooks: {len(made)} endpoints of store {stores['webhooks'].store_id} "
+              f"subscribed to '*' at {WEBHOOK_URL.format(k='K')} (no worker runs)")
 
     work = args.results / "work"
     work.mkdir(exist_ok=True)
@@ -558,8 +677,9 @@ def main() -> None:
         files: dict[str, tuple[Path, Path]] = {}
         for target in targets:
             if target.mode == "cycles":
-                first = repeat * per_repeat + services.index(target) * args.orders_per_run
-                lines = seeded.order_nos[first:first + args.orders_per_run]
+                first = (repeat * per_repeat[target.store]
+                         + of_store[target.store].index(target) * args.orders_per_run)
+                lines = stores[target.store].order_nos[first:first + args.orders_per_run]
                 cut = int(len(lines) * warm_share)
             else:
                 lines, cut = [f"r{repeat}-{i}" for i in range(200_000)], 50_000
@@ -570,7 +690,8 @@ def main() -> None:
         # alternate the order, so that drift in the machine's load hits every target alike
         order = targets if repeat % 2 == 0 else list(reversed(targets))
         for target in order:
-            run = measure(args, target, seeded, *files[target.name])
+            run = measure(args, target, stores.get(target.store, seeded),
+                          *files[target.name])
             run["repeat"] = repeat + 1
             runs.append(run)
             print(f"[{repeat + 1}/{args.repeats}] {describe(run)}", flush=True)
@@ -613,6 +734,8 @@ def main() -> None:
                   f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}; target p99 ≤ "
                   f"{TARGET_P99_MS:g} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'} "
                   f"({p99:.1f} ms)")
+    if "webhooks" in medians and "service" in medians:
+        report["webhooks"] = webhook_cost(args, runs, medians, stores["webhooks"])
     out = args.results / f"http_throughput-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"results: {out}")

@@ -25,6 +25,11 @@ refuses a database whose name does not start with ``bench``, because it wipes it
    sweep's peak RSS and its RSS along the batches (it should stay flat), and CPU spent by
    the sweep's process and by PostgreSQL.
 
+With ``--processes N`` the sweep runs in N such processes at once, sharing the backlog as
+production's sweeps do (``FOR UPDATE SKIP LOCKED``): they start together (a barrier),
+the time runs from their start to the end of the last, CPU is summed over them, and the
+check is the same (every item settled once, whoever settled it).
+
 The backlog (``--items N``, default 200,000), half and half, interleaved by order id:
 
 - *expiring cards* (odd ids): paid 30 h before ``NOW``, ship_by 18 h after it, an
@@ -63,6 +68,7 @@ SQL statements it sent (count and time per statement shape).
 
     .venv/bin/python bench/sweep_backlog.py --items 20000        # a quick look, ~1-2 min
     .venv/bin/python bench/sweep_backlog.py                      # 200,000 items
+    .venv/bin/python bench/sweep_backlog.py --processes 2        # two sweeps share it
     .venv/bin/python bench/sweep_backlog.py --profile            # where the time goes
     .venv/bin/python bench/sweep_backlog.py --sql-stats          # + time per SQL statement
     .venv/bin/python bench/sweep_backlog.py --project-root /tmp/copy   # a changed copy
@@ -305,8 +311,15 @@ def default_stores(items: int) -> int:
 # --- checks ------------------------------------------------------------------------------
 
 
-def check_sweep(url: str, items: int, report: dict[str, int]) -> list[tuple[str, Any, Any]]:
-    """(what, expected, found) for everything the sweep must have done, exactly once."""
+def check_sweep(url: str, items: int, report: dict[str, int],
+                processes: int = 1) -> list[tuple[str, Any, Any]]:
+    """(what, expected, found) for everything the sweep must have done, exactly once.
+
+    With several sweep processes, their reports may count a few orders more than there
+    are: one that another sweep settled just before this one's ``FOR UPDATE`` reached it
+    is locked all the same (the row is rechecked, the candidates are not), found with
+    nothing left to do and counted. The tables are the check that nothing was done twice.
+    """
     from sqlalchemy import text
 
     from negotiation.domain import assessment as rules
@@ -316,8 +329,10 @@ def check_sweep(url: str, items: int, report: dict[str, int]) -> list[tuple[str,
     n_card, n_late = (items + 1) // 2, items // 2
     day = rules.applies_on(NOW, policy)
     engine = engine_for(url)
-    checks: list[tuple[str, Any, Any]] = [("orders settled (SweepReport)", items,
-                                           report["orders_settled"])]
+    settled = report["orders_settled"]
+    checks: list[tuple[str, Any, Any]] = [
+        ("orders settled (SweepReport)", items, settled) if processes == 1 else
+        ("orders settled (SweepReport): at least every item", True, settled >= items)]
 
     def one(sql: str, **params: Any) -> Any:
         return connection.execute(text(sql), {"now": NOW, "items": items,
@@ -535,8 +550,9 @@ class UowSampler:
         return self.factory()
 
 
-def _sweep_child(job: dict[str, Any]) -> dict[str, Any]:
-    """Run the sweep once in this (fresh) process; what it took."""
+def _sweep_child(job: dict[str, Any], barrier: Any = None) -> dict[str, Any]:
+    """Run the sweep once in this (fresh) process; what it took. With ``barrier``, start
+    sweeping when every process sharing the backlog is ready."""
     sys.path.insert(0, job["root"])  # the checkout whose sweep is measured
     from sqlalchemy import event
 
@@ -569,24 +585,28 @@ def _sweep_child(job: dict[str, Any]) -> dict[str, Any]:
             entry[0] += 1
             entry[1] += time.perf_counter() - conn.info.pop("bench_t0")
 
-    sampler = UowSampler(rt.uow, max(1, job["items"] // job["batch_size"] // 10), sql)
+    sampler = UowSampler(rt.uow, max(1, job["items"] // job["batch_size"]
+                                     // (10 * job.get("processes", 1))), sql)
     rss_start = _rss_kb()
     usage0 = resource.getrusage(resource.RUSAGE_SELF)
     profiler = cProfile.Profile() if job["profile"] else None
+    if barrier is not None:
+        barrier.wait()
     started = sampler.started = time.perf_counter()
     if profiler:
         profiler.enable()
     report = sweep(sampler, batch_size=job["batch_size"])
     if profiler:
         profiler.disable()
-    seconds = time.perf_counter() - started
+    ended = time.perf_counter()
+    seconds = ended - started
     usage1 = resource.getrusage(resource.RUSAGE_SELF)
     sampler.sample()
     backend_cpu = sum(_cpu_of(pid) for pid in backends)  # before they exit
     rt.engine.dispose()
     result: dict[str, Any] = {
         "negotiation": negotiation.__file__, "backend_cpu_s": backend_cpu,
-        "seconds": seconds,
+        "seconds": seconds, "started": started, "ended": ended,
         "cpu_s": (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime),
         "process_cpu_s": usage1.ru_utime + usage1.ru_stime,
         "rss_start_kb": rss_start, "rss_peak_kb": usage1.ru_maxrss,
@@ -612,17 +632,66 @@ def database_of(url: str) -> str:
     return make_url(url).database or ""
 
 
+def _sweep_process(job: dict[str, Any], barrier: Any, results: Any) -> None:
+    try:
+        results.put(_sweep_child(job, barrier))
+    except BaseException as raised:
+        barrier.abort()
+        results.put({"error": repr(raised)})
+        raise
+
+
 def run_sweep(url: str, items: int, batch_size: int, root: Path, *, profile: bool = False,
-              sql_stats: bool = False, profile_out: Path | None = None) -> dict[str, Any]:
+              sql_stats: bool = False, profile_out: Path | None = None,
+              processes: int = 1) -> dict[str, Any]:
+    """The sweep in ``processes`` fresh processes (each its own peak RSS) sharing the
+    backlog, as production runs several: they start together, and the sweep's time is
+    from their start to the end of the last. CPU is summed over them; the samples (RSS
+    and seconds along the batches) and SQL figures are the first process's, and
+    ``per_process`` keeps each one's."""
     meter = Meter(database_of(url))
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1, maxtasksperchild=1) as pool:  # a fresh process: its own peak RSS
-        result = pool.apply(_sweep_child, ({
-            "url": url, "items": items, "root": str(root), "batch_size": batch_size,
-            "profile": profile, "sql_stats": profile or sql_stats,
-            "profile_out": str(profile_out) if profile_out else None},))
+    job = {"url": url, "items": items, "root": str(root), "batch_size": batch_size,
+           "processes": processes, "profile": profile, "sql_stats": profile or sql_stats,
+           "profile_out": str(profile_out) if profile_out else None}
+    if processes == 1:
+        with context.Pool(1, maxtasksperchild=1) as pool:
+            result = pool.apply(_sweep_child, (job,))
+        result.update(meter.stop(result["backend_cpu_s"]))
+        result["processes"], result["per_process"] = 1, [_process_summary(result)]
+        return result
+    barrier, queue = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=_sweep_process, args=(job, barrier, queue))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        runs = [queue.get(timeout=3600) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(60)
+            if worker.is_alive():
+                worker.kill()
+    if failed := [r["error"] for r in runs if "error" in r]:
+        raise RuntimeError(f"a sweep process failed: {failed}")
+    result = dict(runs[0])
+    result["seconds"] = max(r["ended"] for r in runs) - min(r["started"] for r in runs)
+    for key in ("backend_cpu_s", "cpu_s", "process_cpu_s"):
+        result[key] = sum(r[key] for r in runs)
+    result["rss_start_kb"] = min(r["rss_start_kb"] for r in runs)
+    result["rss_peak_kb"] = max(r["rss_peak_kb"] for r in runs)
+    result["report"] = {key: sum(r["report"][key] for r in runs) for key in runs[0]["report"]}
     result.update(meter.stop(result["backend_cpu_s"]))
+    result["processes"], result["per_process"] = processes, [_process_summary(r) for r in runs]
     return result
+
+
+def _process_summary(run: dict[str, Any]) -> dict[str, Any]:
+    return {"seconds": run["seconds"], "cpu_s": run["cpu_s"],
+            "orders_settled": run["report"]["orders_settled"],
+            "batches": run["report"]["batches"], "rss_start_kb": run["rss_start_kb"],
+            "rss_peak_kb": run["rss_peak_kb"],
+            "rss_mib_along": [round(s["rss_kb"] / 1024) for s in run["samples"]]}
 
 
 def run_raw(url: str, items: int) -> dict[str, Any]:
@@ -667,13 +736,24 @@ def other_share(run: dict[str, Any], own_cpu: float) -> float:
 
 def describe_sweep(run: dict[str, Any], items: int) -> str:
     other = other_share(run, run["process_cpu_s"])
-    return (f"sweep {run['seconds']:9.2f} s {items / run['seconds']:10,.0f} items/s   "
-            f"{run['report']['batches']} batches; CPU: sweep process {run['cpu_s']:.1f} s, "
-            f"PostgreSQL {run['pg_cpu_s']:.1f} s (its backend {run['pg_backend_cpu_s']:.1f} s);"
+    processes = run.get("processes", 1)
+    line = (f"sweep {run['seconds']:9.2f} s {items / run['seconds']:10,.0f} items/s   "
+            f"{run['report']['batches']} batches"
+            + (f" in {processes} processes" if processes > 1 else "")
+            + f"; CPU: sweep process{'es' if processes > 1 else ''} {run['cpu_s']:.1f} s, "
+            f"PostgreSQL {run['pg_cpu_s']:.1f} s (its backend"
+            f"{'s' if processes > 1 else ''} {run['pg_backend_cpu_s']:.1f} s);"
             f" RSS start {mib(run['rss_start_kb'])}, "
             f"peak {mib(run['rss_peak_kb'])}; other load {other * 100:.0f}% (before "
             f"{run['background_busy'] * 100:.0f}%)"
             + ("  NOISY: other load >10%, rerun" if other > 0.10 else ""))
+    if processes > 1:
+        line += "".join(
+            f"\n      process {i + 1}: {p['orders_settled']:,} orders in {p['batches']} "
+            f"batches, {p['seconds']:.2f} s, CPU {p['cpu_s']:.1f} s, RSS along the batches "
+            + ", ".join(str(m) for m in p["rss_mib_along"]) + " MiB"
+            for i, p in enumerate(run["per_process"]))
+    return line
 
 
 def describe_raw(run: dict[str, Any], items: int) -> str:
@@ -744,6 +824,9 @@ def parse_args() -> argparse.Namespace:
                              "none, the sweep then starts on empty violation and ledger "
                              "tables: see the module's docstring)")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="sweep processes sharing the backlog at once, as production "
+                             "may run several (default 1; --profile always runs one)")
     parser.add_argument("--repeats", type=int, default=1,
                         help="sweep/raw pairs, alternating their order (default 1)")
     parser.add_argument("--profile", action="store_true",
@@ -773,10 +856,12 @@ def parse_args() -> argparse.Namespace:
         parser.error("the benchmark only talks to a PostgreSQL on this machine")
     if (not 1_000 <= args.items <= 1_000_000 or not 1_000 <= args.profile_items <= 1_000_000
             or not 1 <= args.repeats <= 5 or not 1 <= args.batch_size <= 10_000
+            or not 1 <= args.processes <= 8
             or not 0 <= args.stores <= 100_000 or not 0 <= args.quiet_wait <= 600
             or not 0 <= (args.history or 0) <= 1_000_000):
         parser.error("bounded runs only: 1,000-1,000,000 items, 1-5 repeats, "
-                     "batches of 1-10,000, at most 100,000 stores, quiet wait ≤ 600 s")
+                     "batches of 1-10,000, 1-8 processes, at most 100,000 stores, "
+                     "quiet wait ≤ 600 s")
     return args
 
 
@@ -794,6 +879,8 @@ def main() -> None:
           f"{items // 2:,} late shipments) over {stores:,} stores, after {history:,} settled "
           f"orders of history; clock frozen at "
           f"{NOW.isoformat().replace('+00:00', 'Z')}; batch {args.batch_size}"
+          + ("" if args.profile or args.processes == 1 else
+             f"; {args.processes} sweep processes")
           + ("" if args.profile else f"; {args.repeats} repeat(s)"), flush=True)
     failed = False
 
@@ -822,11 +909,12 @@ def main() -> None:
             before = wait_for_quiet(args.quiet_wait)
             if target == "sweep":
                 run = run_sweep(url, items, args.batch_size, args.project_root,
-                                sql_stats=args.sql_stats)
+                                sql_stats=args.sql_stats, processes=args.processes)
                 run["background_busy"] = before
                 sweeps.append(run)
                 print(f"{tag} {describe_sweep(run, items)}", flush=True)
-                failed |= not print_checks(check_sweep(url, items, run["report"]))
+                failed |= not print_checks(check_sweep(url, items, run["report"],
+                                                       args.processes))
                 if args.sql_stats:
                     print_sql(run, items)
             else:
@@ -846,26 +934,30 @@ def main() -> None:
     peak = max(r["rss_peak_kb"] for r in sweeps)
     start = min(r["rss_start_kb"] for r in sweeps)
     print(f"\nsummary (median of {args.repeats} repeat(s))")
-    print(f"  items            {items:,}  (batch {args.batch_size}, {stores:,} stores)")
+    print(f"  items            {items:,}  (batch {args.batch_size}, {stores:,} stores, "
+          f"{args.processes} sweep process{'es' if args.processes > 1 else ''})")
     print(f"  sweep            {sweep_s:9.2f} s  {items / sweep_s:10,.0f} items/s")
     print(f"  raw UPDATEs      {raw_s:9.2f} s  {items / raw_s:10,.0f} items/s")
     print(f"  ratio sweep/raw  {ratio:.4f}  (per repeat: "
           + ", ".join(f"{r:.4f}" for r in per_repeat) + f"); target ≥ {TARGET_RATIO}: "
           + ("met" if ratio >= TARGET_RATIO else f"NOT met (the sweep is {1 / ratio:,.0f}× "
                                                   "slower than the raw UPDATEs)"))
-    print(f"  peak RSS of the sweep process {mib(peak)} (after start-up {mib(start)}, "
+    print(f"  peak RSS of a sweep process {mib(peak)} (after start-up {mib(start)}, "
           f"growth {mib(peak - start)}); RSS along the batches of the last sweep: "
-          + ", ".join(f"{s['rss_kb'] / 1024:.0f}" for s in sweeps[-1]["samples"])
-          + " MiB")
+          + "; ".join(", ".join(str(m) for m in p["rss_mib_along"])
+                      for p in sweeps[-1]["per_process"]) + " MiB")
     marks = sweeps[-1]["samples"]
-    print(f"  seconds per batch along the last sweep (every {marks[1]['uow']} batches): "
+    print("  seconds per batch along the last sweep"
+          + (" (its first process)" if args.processes > 1 else "")
+          + f" (every {marks[1]['uow']} batches): "
           + ", ".join(f"{(b['at_s'] - a['at_s']) / (b['uow'] - a['uow']):.2f}"
                       for a, b in itertools.pairwise(marks) if b["uow"] > a["uow"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "when": datetime.now(UTC).isoformat(), "items": items, "stores": stores,
-            "batch_size": args.batch_size, "postgres": version, "code": code,
+            "batch_size": args.batch_size, "processes": args.processes,
+            "postgres": version, "code": code,
             "project_root": str(args.project_root), "sweeps": sweeps, "raws": raws,
             "ratio": ratio, "per_repeat": per_repeat}, indent=2, default=str))
     if failed:

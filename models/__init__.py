@@ -35,8 +35,12 @@ from models.reports import (
 # Defined here, once both tables are known: loaded with every order, in the same query.
 Order.covered_by_report = column_property(covered_by_approved_report())
 # Loaded only where an order is assessed; the sweep loads them for a whole batch at once.
-Order.violations = relationship(Violation, order_by=Violation.id, lazy="select")
-Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="select")
+# Views only: new violations and entries are inserted by the assessment repository, in
+# bulk, not through these collections, so the session's flush has nothing to do for them.
+Order.violations = relationship(Violation, order_by=Violation.id, lazy="select",
+                                viewonly=True)
+Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="select",
+                                    viewonly=True)
 Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
                                back_populates="order")
 

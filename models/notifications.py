@@ -34,6 +34,9 @@ class WebhookEndpoint(Base):
     disabled_reason: Mapped[str | None] = mapped_column(String(DESCRIPTION_LIMIT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Deleted endpoints are gone for their owners at once, and their rows an hour later:
+    # a request that read the endpoint just before may still write a delivery to it.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     secrets: Mapped[list[WebhookSecret]] = relationship(
         order_by="WebhookSecret.id", cascade="all, delete-orphan", passive_deletes=True,
@@ -69,7 +72,6 @@ class WebhookDelivery(Base):
         UniqueConstraint("endpoint_id", "event_id"),
         Index("ix_webhook_deliveries_due", "next_attempt_at",
               sqlite_where=PENDING_SQL, postgresql_where=PENDING_SQL),
-        Index("ix_webhook_deliveries_event_id", "event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,8 +14,8 @@ from flask.cli import with_appcontext
 from negotiation import observability
 from negotiation.adapters import schema
 from negotiation.demo import seed
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
-from negotiation.domain.negotiating import Caller
 from negotiation.receiver import serve
 from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts

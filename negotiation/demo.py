@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import (
     CardReason,
     OrderKind,
@@ -17,7 +18,6 @@ from negotiation.domain.enums import (
     ScanKind,
     ViolationKind,
 )
-from negotiation.domain.negotiating import Caller
 from negotiation.runtime import Runtime
 from negotiation.services.accounts import accounts, stores
 from negotiation.services.assessment import regions

@@ -24,10 +24,10 @@ from negotiation.api.event_docs import EXAMPLES_FILE, type_label, value_schema
 from negotiation.app import create_app
 from negotiation.clock import FrozenClock
 from negotiation.domain.audience import BUYERS, family_of
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import CardReason, ReportKind, ReportReason, Role, ScanKind
 from negotiation.domain.enums import ViolationKind as Kind
 from negotiation.domain.event_types import CATALOGUE
-from negotiation.domain.negotiating import Caller
 from negotiation.runtime import Runtime
 from negotiation.services.accounts import accounts, stores
 from negotiation.services.assessment import regions

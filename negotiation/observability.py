@@ -37,8 +37,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.pool import QueuePool
 
 from negotiation.api import problems
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core.sweep import SweepReport
 
 if TYPE_CHECKING:

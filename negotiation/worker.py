@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import random
 import threading
 import time
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from negotiation.adapters.webhook_transport import Outcome, WebhookSender, signature_headers
-from negotiation.api.schemas import Event as EventSchema
+from negotiation.api.schemas.notifications import EventOut
 from negotiation.runtime import Runtime
 from negotiation.services.core.sweep import SweepReport, sweep
 from negotiation.services.core.views import EventView
 from negotiation.services.notifications import dispatch
 from negotiation.services.notifications.dispatch import Claim, Settled
+from negotiation.services.notifications.endpoints import purge_deleted_endpoints
 from negotiation.services.notifications.expiry_notices import notify_expiring_cards
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,12 @@ class PassReport:
     sweep: SweepReport | None = None
 
 
+_EVENT_OUT = EventOut()  # a schema is safe to share: dumping keeps no state
+
+
 def render(event: EventView) -> bytes:
     """The body of a delivery: the event exactly as the change feed answers it."""
-    return json.dumps(EventSchema().dump(event), ensure_ascii=False,
+    return json.dumps(_EVENT_OUT.dump(event), ensure_ascii=False,
                       separators=(",", ":")).encode()
 
 
@@ -104,38 +109,82 @@ class Worker:
             stop.wait(self._poll)
 
     def sweep(self) -> SweepReport:
-        return sweep(self.runtime.uow, batch_size=self._sweep_batch_size,
-                     key_retention=self._key_retention, files=self.runtime.evidence)
+        """The sweep, and the rows of webhook endpoints deleted over an hour ago."""
+        report = sweep(self.runtime.uow, batch_size=self._sweep_batch_size,
+                       key_retention=self._key_retention, files=self.runtime.evidence)
+        purge_deleted_endpoints(self.runtime.uow)
+        return report
 
     # --- deliveries --------------------------------------------------------------------
 
     def deliver(self, report: PassReport, *, stop: threading.Event, drain: bool) -> None:
-        """Keep every slot busy with a due delivery; settle what finishes. ``drain``: stop
-        when nothing is due and nothing is in flight (one pass)."""
+        """Keep the slots busy with due deliveries, while a thread of its own records
+        what finishes. ``drain``: stop when nothing is due and nothing is in flight.
+
+        Taking work and recording outcomes are transactions; run one after the other
+        they would leave the slots idle while either waits on the database. So the loop
+        takes work in batches of at least half the slots, and the recorder settles, in
+        one transaction, everything that finished while it settled the last batch.
+        """
         slots = self.settings.concurrency
+        batch = max(1, slots // 2)
         in_flight: dict[Future[Settled], Claim] = {}
         busy: Counter[int] = Counter()
-        with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="delivery") as pool:
-            while True:
-                claimed = []
-                if len(in_flight) < slots and not stop.is_set():
-                    claimed = self._claim(slots - len(in_flight), busy)
-                for claim in claimed:
-                    in_flight[pool.submit(self._post, claim)] = claim
-                    busy[claim.endpoint_id] += 1
-                if not in_flight:
-                    if drain or stop.is_set():
-                        return
-                    stop.wait(self._poll)
-                    continue
-                done, _ = wait(in_flight, timeout=self._poll, return_when=FIRST_COMPLETED)
-                results = []
-                for future in done:
-                    claim = in_flight.pop(future)
-                    busy[claim.endpoint_id] -= 1
-                    results.append(future.result())
-                if results:
-                    self._settle(results, report)
+        finished: queue.SimpleQueue[Settled | None] = queue.SimpleQueue()
+        recorder = threading.Thread(target=self._record, args=(finished, report),
+                                    name="delivery-recorder")
+        recorder.start()
+        idle_until = 0.0  # nothing more was due: look again after a poll, not at once
+        stalled = False  # a poll passed with nothing finishing: take what room there is
+        try:
+            with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="delivery") as pool:
+                while True:
+                    room = slots - len(in_flight)
+                    looked = nothing_due = False
+                    if (not stop.is_set() and room
+                            and (room >= batch or stalled or not in_flight)
+                            and (time.monotonic() >= idle_until or (drain and not in_flight))):
+                        claimed = self._claim(room, busy)
+                        looked, nothing_due = True, len(claimed) < room
+                        if nothing_due:
+                            idle_until = time.monotonic() + self._poll
+                        for claim in claimed:
+                            in_flight[pool.submit(self._post, claim)] = claim
+                            busy[claim.endpoint_id] += 1
+                    if not in_flight:
+                        if stop.is_set() or (drain and looked and nothing_due):
+                            return
+                        stop.wait(max(0.0, idle_until - time.monotonic()))
+                        continue
+                    done, _ = wait(in_flight, timeout=self._poll, return_when=FIRST_COMPLETED)
+                    stalled = not done
+                    for future in done:
+                        claim = in_flight.pop(future)
+                        busy[claim.endpoint_id] -= 1
+                        finished.put(future.result())
+        finally:
+            finished.put(None)  # the recorder settles what is left, then ends
+            recorder.join()
+
+    def _record(self, finished: queue.SimpleQueue[Settled | None], report: PassReport) -> None:
+        """Settle outcomes as they come, each time all that finished meanwhile, until
+        told there are no more."""
+        while True:
+            first = finished.get()
+            results = [] if first is None else [first]
+            ending = first is None
+            while not ending:
+                try:
+                    item = finished.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    ending = True
+                else:
+                    results.append(item)
+            self._settle(results, report)
+            if ending:
+                return
 
     def _claim(self, room: int, busy: Counter[int]) -> list[Claim]:
         try:
@@ -156,6 +205,8 @@ class Worker:
         return Settled(claim, started_at, self.sender.send(claim.url, body, headers))
 
     def _settle(self, results: list[Settled], report: PassReport) -> None:
+        if not results:
+            return
         try:
             dispatch.settle(self.runtime.uow(), self.settings, results, self._jitter)
         except Exception:  # unrecorded: each lease runs out and the delivery goes again

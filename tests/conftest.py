@@ -24,8 +24,8 @@ from negotiation import create_app
 from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine, normalise_url
 from negotiation.clock import FrozenClock
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import OrderKind, Role
-from negotiation.domain.negotiating import Caller
 from negotiation.runtime import Runtime
 from negotiation.services.accounts import accounts, stores
 from negotiation.services.orders import orders

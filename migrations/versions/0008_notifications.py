@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column('disabled_reason', sa.String(length=500), nullable=True),
         sa.Column('created_at', UTCDateTime(), nullable=False),
         sa.Column('updated_at', UTCDateTime(), nullable=False),
+        sa.Column('deleted_at', UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['created_by'], ['accounts.id'],
                                 name=op.f('fk_webhook_endpoints_created_by_accounts')),
         sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
@@ -97,8 +98,6 @@ def upgrade() -> None:
                             name=op.f('uq_webhook_deliveries_endpoint_id')))
     op.create_index('ix_webhook_deliveries_due', 'webhook_deliveries', ['next_attempt_at'],
                     unique=False, sqlite_where=PENDING, postgresql_where=PENDING)
-    op.create_index('ix_webhook_deliveries_event_id', 'webhook_deliveries', ['event_id'],
-                    unique=False)
     op.create_table(
         'webhook_attempts',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -131,7 +130,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('inbox_reads')
     op.drop_table('webhook_attempts')
-    op.drop_index('ix_webhook_deliveries_event_id', table_name='webhook_deliveries')
     op.drop_index('ix_webhook_deliveries_due', table_name='webhook_deliveries',
                   sqlite_where=PENDING, postgresql_where=PENDING)
     op.drop_table('webhook_deliveries')

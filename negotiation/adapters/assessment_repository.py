@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import Table, and_, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     DailyDeduction,
@@ -21,6 +23,7 @@ from models import (
     Shipment,
     Violation,
 )
+from negotiation.adapters.database import one_of
 from negotiation.domain.enums import OrderStatus
 
 ZERO = Decimal("0")
@@ -33,21 +36,38 @@ class AssessmentRepository:
         self.session = session
         self._exemptions: dict[str | None, Sequence[RegionalExemption]] = {}
         self._days: dict[tuple[int, date], DailyDeduction] = {}
+        # Recorded in this transaction and not written yet, in the order they were made.
+        self._violations: list[Violation] = []
+        self._entries: list[LedgerEntry] = []
 
     def forget(self) -> None:
-        """What this transaction read or locked means nothing once it has committed."""
+        """What this transaction read or locked means nothing once it has ended, and what
+        it recorded and has not written belonged to what a rollback undid."""
         self._exemptions.clear()
         self._days.clear()
+        self._violations, self._entries = [], []
 
     # --- orders and shipments ----------------------------------------------------------
 
     def with_assessment(self, orders: Sequence[Order]) -> Sequence[Order]:
-        """Load what assessing needs for many orders in three queries, not three each."""
-        if orders:
-            self.session.scalars(
-                select(Order).where(Order.id.in_([o.id for o in orders]))
-                .options(selectinload(Order.violations), selectinload(Order.ledger_entries),
-                         selectinload(Order.shipments))).all()
+        """Load what assessing reads of many orders — their violations, ledger entries
+        and shipments — in one query per table keyed by the orders' ids, not three queries
+        per order (nor the orders again). A collection already loaded is kept as it is."""
+        for name, model in (("violations", Violation), ("ledger_entries", LedgerEntry),
+                            ("shipments", Shipment)):
+            missing = [o for o in orders if name not in o.__dict__]  # not loaded yet
+            if not missing:
+                continue
+            query = (select(model)
+                     .where(one_of(self.session, model.order_id, [o.id for o in missing]))
+                     .order_by(model.id))  # the relationships' order
+            if model is Shipment:  # its order is one of these: no join back to orders
+                query = query.options(lazyload(Shipment.order))
+            of_order: dict[int, list[Any]] = defaultdict(list)
+            for row in self.session.scalars(query):
+                of_order[row.order_id].append(row)
+            for order in missing:
+                set_committed_value(order, name, of_order[order.id])
         return orders
 
     def shipment(self, tracking_no: str) -> Shipment | None:
@@ -59,6 +79,72 @@ class AssessmentRepository:
             select(func.count()).select_from(ProductBan)
             .where(ProductBan.order_id == order_id)) != 0
 
+    # --- violations and ledger entries recorded -----------------------------------------
+    #
+    # A violation or a ledger entry is only ever appended (an entry is changed later only
+    # to mark it revoked). So new ones are not handed to the session as pending objects,
+    # which its flush would process one by one through the ORM's unit of work (thousands
+    # per sweep batch): they join their order's collection at once, where the rules read
+    # them, and :meth:`write_new` inserts them at the next flush, one statement per table,
+    # then hands them to the session as rows it has loaded.
+
+    def add_violation(self, order: Order, violation: Violation) -> None:
+        violation.order_id = order.id
+        set_committed_value(order, "violations", [*order.violations, violation])
+        self._violations.append(violation)
+
+    def add_entry(self, order: Order, entry: LedgerEntry) -> None:
+        entry.order_id = order.id
+        set_committed_value(order, "ledger_entries", [*order.ledger_entries, entry])
+        self._entries.append(entry)
+
+    def write_new(self) -> None:
+        """Insert the violations and entries recorded since the last flush (the session
+        runs this at the start of every flush, see ``adapters.database.Session``)."""
+        violations, entries = self._violations, self._entries
+        if not violations and not entries:
+            return
+        self._violations, self._entries = [], []
+        self._insert(Violation.__table__, violations)
+        for entry in entries:  # their violations have ids by now
+            entry.violation_id = entry.violation.id if entry.violation else None
+            entry.reverses_id = entry.reverses.id if entry.reverses else None
+        # In the order they were made: a reversal follows the entry it reverses.
+        self._insert(LedgerEntry.__table__, entries)
+
+    def _insert(self, table: Table, objects: list[Any]) -> None:
+        """Insert the objects' rows as one ``executemany`` (prepared once; a multi-row
+        ``VALUES … RETURNING``, the ORM's way to learn ids, costs the driver a parse of a
+        statement with thousands of parameters), with ids taken first, and make each
+        object the session's, as if loaded — unless the unit ends with this flush."""
+        if not objects:
+            return
+        for obj, new_id in zip(objects, self._take_ids(table, len(objects)), strict=True):
+            obj.id = new_id
+        keys = [column.key for column in table.columns]
+        rows = [{key: obj.__dict__.get(key) for key in keys} for obj in objects]
+        self.session.connection().execute(insert(table), rows)
+        if getattr(self.session, "ending", False):
+            return
+        for obj, row in zip(objects, rows, strict=True):
+            for key, value in row.items():  # what was never set is loaded, not expired
+                if key not in obj.__dict__:
+                    set_committed_value(obj, key, value)
+            make_transient_to_detached(obj)
+        self.session.add_all(objects)
+
+    def _take_ids(self, table: Table, count: int) -> Iterable[int]:
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            sequence = select(func.pg_get_serial_sequence(table.name, "id")).scalar_subquery()
+            return connection.execute(select(func.nextval(sequence))
+                                      .select_from(func.generate_series(1, count))).scalars()
+        # SQLite: every write transaction holds the database's write lock from its start
+        # (BEGIN IMMEDIATE), so no one else takes ids meanwhile; these are the ones SQLite
+        # itself would give next.
+        top = connection.execute(select(func.max(table.c.id))).scalar() or 0
+        return range(top + 1, top + 1 + count)
+
     # --- regional exemptions and extensions ---------------------------------------------
 
     def exemptions(self, region: str | None) -> Sequence[RegionalExemption]:
@@ -66,10 +152,20 @@ class AssessmentRepository:
         if region is None:
             return ()
         if region not in self._exemptions:
-            self._exemptions[region] = self.session.scalars(
-                select(RegionalExemption).where(RegionalExemption.region == region)
-                .order_by(RegionalExemption.id)).all()
+            self.load_exemptions([region])
         return self._exemptions[region]
+
+    def load_exemptions(self, regions: Iterable[str | None]) -> None:
+        """The exemptions of several regions, in one query (a sweep batch's)."""
+        wanted = sorted({r for r in regions if r is not None} - self._exemptions.keys())
+        if not wanted:
+            return
+        found: dict[str | None, list[RegionalExemption]] = {region: [] for region in wanted}
+        for exemption in self.session.scalars(
+                select(RegionalExemption).where(RegionalExemption.region.in_(wanted))
+                .order_by(RegionalExemption.id)):
+            found[exemption.region].append(exemption)
+        self._exemptions.update(found)
 
     def forget_exemptions(self, region: str) -> None:
         """After declaring one: the next read sees it."""
@@ -149,13 +245,20 @@ class AssessmentRepository:
         if not keys:
             return
         dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(insert(DailyDeduction).values(
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # One prepared statement for every key (an executemany), not a VALUES list
+        # compiled anew for each batch's keys.
+        self.session.connection().execute(
+            upsert(DailyDeduction.__table__).on_conflict_do_nothing(),
             [{"store_id": store_id, "day": day, "amount": ZERO} for store_id, day in keys])
-            .on_conflict_do_nothing())
+        stores_of_day: dict[date, list[int]] = defaultdict(list)
+        for store_id, day in keys:
+            stores_of_day[day].append(store_id)
         counters = self.session.scalars(
             select(DailyDeduction)
-            .where(tuple_(DailyDeduction.store_id, DailyDeduction.day).in_(keys))
+            .where(or_(*(and_(DailyDeduction.day == day,
+                              one_of(self.session, DailyDeduction.store_id, stores))
+                         for day, stores in stores_of_day.items())))
             .order_by(DailyDeduction.store_id, DailyDeduction.day)
             .with_for_update().execution_options(populate_existing=True))
         self._days.update({(c.store_id, c.day): c for c in counters})

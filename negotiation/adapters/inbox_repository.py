@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from models import Card, Event, InboxRead, Negotiation, Order
 from models.base import UTCDateTime
 from negotiation.adapters.repository import _visible_events, _within_reach
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import CardState
 from negotiation.domain.inbox import Inbox
-from negotiation.domain.negotiating import Caller
 
 
 class Notice(NamedTuple):

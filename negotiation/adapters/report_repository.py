@@ -137,6 +137,20 @@ class ReportRepository:
         return self.session.scalars(select(Evidence).where(
             Evidence.report_id == report_id, Evidence.id == evidence_id)).first()
 
+    def evidence_keys_in_use(self, storage_keys: Iterable[str]) -> set[str]:
+        """Those of ``storage_keys`` an evidence row names (the others are orphan files)."""
+        return set(self.session.scalars(
+            select(Evidence.storage_key).where(Evidence.storage_key.in_(list(storage_keys)))))
+
+    # --- shipments ---------------------------------------------------------------------
+
+    def shipment_as_it_is(self, shipment: Shipment) -> Shipment:
+        """``shipment`` read again: what a transaction committed since it was loaded
+        (e.g. before its order's lock was taken) replaces what the session holds."""
+        return self.session.scalars(
+            select(Shipment).where(Shipment.id == shipment.id)
+            .execution_options(populate_existing=True)).one()
+
 
 def _filtered(query: Select[tuple[DelayReport]], where: ReportFilter) -> Select[tuple[DelayReport]]:
     if where.store_id is not None:

@@ -20,7 +20,8 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defaultload, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     Account,
@@ -35,10 +36,11 @@ from models import (
     WebhookEndpoint,
 )
 from models.records import CommittedHorizon
+from negotiation.adapters.database import one_of
 from negotiation.domain.audience import Audience
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
 from negotiation.domain.event_types import EventTypes
-from negotiation.domain.negotiating import Caller
 
 DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
 # How many candidates per kind of due rule a batch looks at, per order it may take: room
@@ -103,7 +105,23 @@ class Repository:
         return self.session.scalars(query).unique().first()
 
     def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
-        return self.session.scalars(select(Order).where(Order.id.in_(ids))).all()
+        """Orders as settling reads them: with their negotiations and cards, in two
+        queries whatever their number; not their stores, which it does not read."""
+        orders = self.session.scalars(
+            select(Order).where(one_of(self.session, Order.id, ids))
+            .options(lazyload(Order.store),
+                     defaultload(Order.negotiation).lazyload(Negotiation.cards))).all()
+        # The cards by hand rather than by the relationship's own ``selectin`` loading,
+        # which sends the negotiations' ids as an IN list (see ``one_of``).
+        negotiations = [o.negotiation for o in orders]
+        cards: dict[int, list[Card]] = {n.id: [] for n in negotiations}
+        for card in self.session.scalars(
+                select(Card).where(one_of(self.session, Card.negotiation_id, list(cards)))
+                .order_by(Card.negotiation_id, Card.seq)):
+            cards[card.negotiation_id].append(card)
+        for negotiation in negotiations:
+            set_committed_value(negotiation, "cards", cards[negotiation.id])
+        return orders
 
     def relock(self, order: Order) -> Order:
         """Lock an order read without a lock, and reload it and its cards as they are now."""
@@ -225,8 +243,8 @@ class Repository:
         self.session.flush()  # their orders first
         rows, self._events = self._events, []
         subscribers = self._subscribers({row["store_id"] for row in rows})
-        if not subscribers:
-            self.session.execute(insert(Event), rows)
+        if not subscribers:  # plain rows, no objects: Core's executemany, not the ORM's
+            self.session.connection().execute(insert(Event.__table__), rows)
             return
         ids = self.session.scalars(
             insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).all()
@@ -240,14 +258,15 @@ class Repository:
 
     def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
         """The enabled endpoints these stores' events may go to: the stores' own and the
-        platform's. Held with a key-share lock (PostgreSQL), so an endpoint deleted at this
-        moment waits for the deliveries written to it, instead of failing this write."""
+        platform's. Read without a lock: an endpoint deleted meanwhile is only marked
+        deleted, and its rows go an hour later (``purge_deleted``), so a delivery written
+        to it now never fails this write."""
         stores = sorted(i for i in store_ids if i is not None)
         query = (select(WebhookEndpoint.id, WebhookEndpoint.store_id,
                         WebhookEndpoint.event_types)
                  .where(WebhookEndpoint.enabled.is_(True),
                         or_(WebhookEndpoint.store_id.is_(None),
-                            WebhookEndpoint.store_id.in_(stores)))
+                            one_of(self.session, WebhookEndpoint.store_id, stores)))
                  .with_for_update(read=True, key_share=True))
         return [Subscriber(endpoint_id, store_id, EventTypes.parse(types))
                 for endpoint_id, store_id, types in self.session.execute(query)]

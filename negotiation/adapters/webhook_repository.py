@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, insert, literal, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from models import Event, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -25,19 +35,24 @@ class WebhookRepository:
     def endpoint(self, endpoint_id: int, *, lock: bool = False) -> WebhookEndpoint | None:
         """One endpoint; ``lock`` holds it until commit, so no event written meanwhile
         decides against a state of it about to change (they take a key-share lock)."""
-        query = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+        query = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
+                                              WebhookEndpoint.deleted_at.is_(None))
         if lock:
             query = query.with_for_update(of=WebhookEndpoint)
         return self.session.scalars(query).first()
 
-    def delete(self, endpoint: WebhookEndpoint) -> None:
-        """With its secrets, deliveries and attempts (the foreign keys cascade)."""
-        self.session.delete(endpoint)
+    def purge_deleted(self, before: datetime) -> int:
+        """Remove the endpoints deleted before ``before``, with their secrets, deliveries
+        and attempts (the foreign keys cascade)."""
+        return self.session.execute(
+            delete(WebhookEndpoint).where(WebhookEndpoint.deleted_at < before)
+            .execution_options(synchronize_session=False)).rowcount
 
     def endpoints(self, store_id: int | None, *, after_id: int | None,
                   limit: int) -> Sequence[WebhookEndpoint]:
         """A store's endpoints, or the platform's (``store_id`` None), oldest first."""
-        query = (select(WebhookEndpoint).where(_of_store(store_id))
+        query = (select(WebhookEndpoint)
+                 .where(_of_store(store_id), WebhookEndpoint.deleted_at.is_(None))
                  .order_by(WebhookEndpoint.id).limit(limit))
         if after_id is not None:
             query = query.where(WebhookEndpoint.id > after_id)

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response, current_app, g, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
@@ -32,7 +33,7 @@ from negotiation.api.resources import (
     stores,
     webhooks,
 )
-from negotiation.api.schemas import Problem
+from negotiation.api.schemas.common import Problem, component_name
 from negotiation.domain.errors import DomainError
 from negotiation.routing import PATH_CONVERTERS
 from negotiation.runtime import runtime
@@ -94,9 +95,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "v1/openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_UI_ASSETS)
-    api = ProblemApi(app, spec_kwargs={"info": {"description": (
-        "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
-        "Errors are RFC 9457 problem documents with a machine-readable `code`.")}})
+    api = ProblemApi(app, spec_kwargs={
+        "info": {"description": (
+            "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
+            "Errors are RFC 9457 problem documents with a machine-readable `code`.")},
+        # ``OrderOut`` is the ``Order`` component: the contract's names, not the classes'.
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=component_name)})
     for converter in PATH_CONVERTERS.values():
         api.register_converter(converter, path_parameter_schema)
     api.register_field(DecimalString, "string", "decimal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g
 
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.caller import Caller
 
 
 def set_current_caller(caller: Caller) -> None:

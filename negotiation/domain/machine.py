@@ -7,7 +7,7 @@ anything to the object: a machine per object, or ``add_model`` on a long-lived s
 machine, would cost time or leak memory on every request.
 
 Triggers that do not apply to the current state raise instead of returning ``False``;
-the rules in :mod:`negotiation.domain.negotiating` refuse with a proper code before a
+the rules in :mod:`negotiation.domain.eligibility` refuse with a proper code before a
 trigger is ever fired, so a ``MachineError`` here means a programming error.
 """
 

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from negotiation.clock import iso_utc
 from negotiation.domain import errors
+from negotiation.domain.caller import Caller
+from negotiation.domain.eligibility import report_applicability_problem
 from negotiation.domain.enums import (
     SELLER_ROLES,
     ReportKind,
@@ -19,15 +21,11 @@ from negotiation.domain.enums import (
     Role,
 )
 from negotiation.domain.errors import DomainError, Forbidden, InvalidInput, Refused
+from negotiation.domain.events import DomainEvent
 from negotiation.domain.machine import REPORT_MACHINE, fire
-from negotiation.domain.negotiating import (
-    Caller,
-    DomainEvent,
-    OrderLike,
-    move_deadline,
-    report_applicability_problem,
-)
+from negotiation.domain.negotiating import move_deadline
 from negotiation.domain.policy import Policy
+from negotiation.domain.protocols import OrderLike
 
 TEXT_LIMIT = 1000  # a report's description and a reviewer's note, as stored
 

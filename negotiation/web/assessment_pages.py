@@ -11,28 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
-from negotiation.domain.errors import DomainError, Forbidden, NotFound
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.errors import Forbidden
 from negotiation.runtime import runtime
 from negotiation.services.assessment import queries as assessment_queries
 from negotiation.services.assessment import regions
-from negotiation.services.assessment.queries import LEDGER_READERS
+from negotiation.services.assessment.queries import ASSESSMENT_READERS, LEDGER_READERS
 from negotiation.services.assessment.views import AssessmentView, LedgerPage
-from negotiation.web.blueprint import bp, status_of
-from negotiation.web.forms import (
+from negotiation.web.blueprint import bp
+from negotiation.web.forms.assessment import (
     ExemptionForm,
     ExtensionForm,
     LedgerFilterForm,
     PreviewForm,
     StoreChoiceForm,
-    WebForm,
 )
+from negotiation.web.forms.common import WebForm
 from negotiation.web.identity import login_required, signed_in_caller
+from negotiation.web.refusals import or_none, redraw_on
 
 LEDGER_PAGE_SIZE = 50
 EXEMPTIONS_PER_PAGE = 20
@@ -60,25 +62,18 @@ def assessment_panel(caller: Caller, order_no: str) -> AssessmentPanel | None:
     ``ship_at`` in the query asks for a preview; when it is malformed or refused, the
     recorded standing is shown with the message beside the input, which keeps the text.
     """
+    if caller.role not in ASSESSMENT_READERS:
+        return None  # buyers and admins: the panel is the store's and reviewers'
     asked = bool((request.args.get("ship_at") or "").strip())
     form = PreviewForm(formdata=request.args if asked else None)
     uow = runtime().uow
-    try:
-        if asked and form.validate():
-            try:
-                view = assessment_queries.order_assessment(uow(), caller, order_no,
-                                                           form.ship_at.data)
-                return AssessmentPanel(view, form, previewing=True)
-            except DomainError as error:
-                if isinstance(error, NotFound | Forbidden):
-                    raise
-                form.refuse(error)
-                status = status_of(error)
-        else:
-            status = 422 if asked else 200
-        view = assessment_queries.order_assessment(uow(), caller, order_no)
-    except Forbidden:
-        return None  # buyers and admins: the panel is the store's and reviewers'
+    if asked and form.validate():
+        preview = or_none(lambda: assessment_queries.order_assessment(
+            uow(), caller, order_no, form.ship_at.data), shown_on=form)
+        if preview is not None:
+            return AssessmentPanel(preview, form, previewing=True)
+    view = assessment_queries.order_assessment(uow(), caller, order_no)
+    status = form.refused_status or (422 if asked else 200)
     return AssessmentPanel(view, form, previewing=False, status=status)
 
 
@@ -111,14 +106,9 @@ def penalties(store_id: int) -> Any:
     if not form.validate():
         _ledger(caller, store_id)  # who may read the store is answered first: 404 before 422
         return penalties_page(store_id, form, None, status=422)
-    try:
-        page = _ledger(caller, store_id, form.start.data, form.end.data,
-                       request.args.get("cursor") or None)
-    except DomainError as error:
-        if isinstance(error, NotFound | Forbidden):
-            raise
-        form.refuse(error)
-        return penalties_page(store_id, form, None, status=status_of(error))
+    redraw_on(partial(penalties_page, store_id, form, None), form)
+    page = _ledger(caller, store_id, form.start.data, form.end.data,
+                   request.args.get("cursor") or None)
     for field, day in ((form.start, page.start), (form.end, page.end)):
         if field.data is None:  # left blank: show the range the service chose
             field.data, field.raw_data = day, []
@@ -176,13 +166,11 @@ def declare_exemption() -> Any:
     form = ExemptionForm()
     if not form.validate():
         return exemptions_page(submitted=form, submitted_as="exemption", status=422)
-    try:
-        view = regions.declare_exemption(
-            runtime().uow(), signed_in_caller(), region=form.region.data,
-            starts_at=form.starts_at.data, ends_at=form.ends_at.data,
-            kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
-    except DomainError as error:
-        return _refused(error, form, "exemption")
+    redraw_on(partial(exemptions_page, submitted=form, submitted_as="exemption"), form)
+    view = regions.declare_exemption(
+        runtime().uow(), signed_in_caller(), region=form.region.data,
+        starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+        kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
     flash(f"已登记区域豁免 #{view.id}（{view.region}），已豁免已记录的违规 "
           f"{view.violations_waived} 条。Regional exemption #{view.id} for {view.region} "
           f"recorded: {view.violations_waived} recorded violation(s) waived.", "success")
@@ -197,21 +185,13 @@ def declare_extension() -> Any:
     form = ExtensionForm(prefix=EXTENSION_PREFIX)
     if not form.validate():
         return exemptions_page(submitted=form, submitted_as="extension", status=422)
-    try:
-        view = regions.declare_extension(
-            runtime().uow(), signed_in_caller(), region=form.region.data,
-            cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
-            ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
-    except DomainError as error:
-        return _refused(error, form, "extension")
+    redraw_on(partial(exemptions_page, submitted=form, submitted_as="extension"), form)
+    view = regions.declare_extension(
+        runtime().uow(), signed_in_caller(), region=form.region.data,
+        cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
+        ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
     flash(f"已登记区域延期 #{view.id}（{view.region}），{view.orders_extended} 个订单的发货时效"
           f"已延长。Regional extension #{view.id} for {view.region} recorded: "
           f"{view.orders_extended} order(s) extended.", "success")
     return redirect(url_for("web.exemptions"))
 
-
-def _refused(error: DomainError, form: WebForm, form_name: str) -> tuple[str, int]:
-    if isinstance(error, NotFound | Forbidden):
-        raise error
-    form.refuse(error)
-    return exemptions_page(submitted=form, submitted_as=form_name, status=status_of(error))

@@ -10,7 +10,7 @@ from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts
 from negotiation.web import identity
 from negotiation.web.blueprint import bp
-from negotiation.web.forms import SignInForm
+from negotiation.web.forms.accounts import SignInForm
 
 BAD_TOKEN = "令牌无效 This token is not valid."
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.runtime import runtime
 from negotiation.status_codes import status_of as status_of_code
-from negotiation.web import identity, labels, timefmt
+from negotiation.web import identity, labels, refusals, rights, timefmt
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web/static")
@@ -40,6 +41,11 @@ def status_of(error: DomainError) -> int:
 
 
 @bp.before_request
+def forget_refusal_handler() -> None:
+    refusals.forget()
+
+
+@bp.before_request
 def load_caller() -> None:
     identity.load()
 
@@ -51,6 +57,12 @@ def check_csrf() -> None:
     # could not send one); the session cookie that these pages use does need one.
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+
+
+@bp.context_processor
+def page_rights() -> dict[str, rights.Rights | None]:
+    """``rights`` for every template: what its pages may offer the caller's role."""
+    return {"rights": rights.rights_of(identity.current_caller())}
 
 
 @bp.after_request
@@ -85,19 +97,21 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
                       "and try again with a smaller file.")
 
 
-@bp.errorhandler(NotFound)
-def not_found(error: NotFound) -> tuple[str, int]:
-    return error_page(404, "未找到 Not found", error.detail)
-
-
-@bp.errorhandler(Forbidden)
-def forbidden(error: Forbidden) -> tuple[str, int]:
-    return error_page(403, "无权操作 Not permitted", error.detail)
-
-
 @bp.errorhandler(DomainError)
-def refused(error: DomainError) -> tuple[str, int]:
-    """A refusal on a page with no form to show it on (e.g. a bad list cursor)."""
+def refused(error: DomainError) -> ResponseReturnValue:
+    """Every refusal of the pages: where the view said it shows (``web.refusals``: its
+    page drawn again with the form, or a flash), else a page of its own, e.g. for what
+    the caller may not see or never do, or a bad list cursor."""
+    try:
+        shown = refusals.answer(error)
+    except DomainError as again:  # drawing the page again was refused in turn
+        error, shown = again, None
+    if shown is not None:
+        return shown
+    if isinstance(error, NotFound):
+        return error_page(404, "未找到 Not found", error.detail)
+    if isinstance(error, Forbidden):
+        return error_page(403, "无权操作 Not permitted", error.detail)
     return error_page(status_of(error), labels.label(error.code, "refusal"),
                       timefmt.localize_text(error.detail))
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from flask import g, redirect, request, session, url_for
 
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
-from negotiation.domain.negotiating import Caller
 from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts
 

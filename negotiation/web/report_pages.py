@@ -17,9 +17,9 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from werkzeug.datastructures import FileStorage
 
 from negotiation.domain import reporting
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
-from negotiation.domain.errors import DomainError, Forbidden, NotFound
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.errors import DomainError
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
 from negotiation.services.core.views import OrderView
@@ -28,18 +28,17 @@ from negotiation.services.reports import evidence as evidence_service
 from negotiation.services.reports import queries as report_queries
 from negotiation.services.reports import reports
 from negotiation.web import labels
-from negotiation.web.blueprint import bp, status_of
-from negotiation.web.forms import (
+from negotiation.web.blueprint import bp
+from negotiation.web.forms.common import WebForm, refusal_message
+from negotiation.web.forms.reports import (
     ApproveReportForm,
     EvidenceForm,
     RejectReportForm,
     ReportFilterForm,
     ReportForm,
-    WebForm,
-    redraw_refused,
-    refusal_message,
 )
 from negotiation.web.identity import login_required, signed_in_caller
+from negotiation.web.refusals import on_refusal, or_none, redraw_on
 from negotiation.web.timefmt import day_after, day_start, local
 
 DEFAULT_PAGE_SIZE = 20
@@ -71,19 +70,14 @@ def new_report() -> Any:
     form = ReportForm()
     if not form.validate():
         return report_form_page(form, status=422)
-    try:
-        report = reports.file_report(
-            runtime().uow(), caller, kind=ReportKind(form.kind.data),
-            reason=ReportReason(form.reason.data), description=form.description.data or "",
-            order_nos=form.order_nos.data, tracking_nos=form.tracking_nos.data,
-            window_start=form.window_start.data, window_end=form.window_end.data,
-            latest_ship_at=form.latest_ship_at.data,
-            latest_collect_at=form.latest_collect_at.data)
-    except DomainError as error:
-        if isinstance(error, NotFound | Forbidden):
-            raise
-        form.refuse(error)
-        return report_form_page(form, status=status_of(error))
+    redraw_on(partial(report_form_page, form), form)
+    report = reports.file_report(
+        runtime().uow(), caller, kind=ReportKind(form.kind.data),
+        reason=ReportReason(form.reason.data), description=form.description.data or "",
+        order_nos=form.order_nos.data, tracking_nos=form.tracking_nos.data,
+        window_start=form.window_start.data, window_end=form.window_end.data,
+        latest_ship_at=form.latest_ship_at.data,
+        latest_collect_at=form.latest_collect_at.data)
     flash(f"已提交报备 #{report.id}，审核截止 {local(report.review_due_at)}。"
           f"Report #{report.id} submitted; review is due by {local(report.review_due_at)}.",
           "success")
@@ -91,13 +85,16 @@ def new_report() -> Any:
     if isinstance(upload, FileStorage) and upload.filename:
         # The report is filed already: a refused file must not lose it, so the refusal
         # is told on the report's page, where the file can be sent again.
-        try:
-            attach(caller, report.id, upload)
-        except DomainError as error:
-            flash(f"报备已提交，但凭证文件未能上传，请在下方重新上传。The report was filed, but "
-                  f"the evidence file was not attached; upload it again below. "
-                  f"({refusal_message(error)})", "error")
-    return redirect(url_for("web.report", report_id=report.id))
+        on_refusal(partial(file_not_attached, report.id))
+        attach(caller, report.id, upload)
+    return back_to(report.id)
+
+
+def file_not_attached(report_id: int, error: DomainError) -> Any:
+    flash(f"报备已提交，但凭证文件未能上传，请在下方重新上传。The report was filed, but "
+          f"the evidence file was not attached; upload it again below. "
+          f"({refusal_message(error)})", "error")
+    return back_to(report_id)
 
 
 def report_form_page(form: ReportForm, *, prefilled: OrderView | None = None,
@@ -124,10 +121,8 @@ def prefilled_order(caller: Caller, order_no: str) -> OrderView | None:
     """The order a report is started from, to show its deadline beside the form."""
     if not order_no:
         return None
-    try:
-        return order_service.get_order(runtime().uow(), caller, order_no)
-    except DomainError:
-        return None  # the number stays in the form; filing names what is wrong with it
+    # Refused, the number stays in the form; filing names what is wrong with it.
+    return or_none(lambda: order_service.get_order(runtime().uow(), caller, order_no))
 
 
 def attach(caller: Caller, report_id: int, upload: FileStorage) -> None:
@@ -152,20 +147,15 @@ def report_list() -> Any:
     cursor = request.args.get("cursor") or None
     if not form.validate():
         return report_list_page(form, None, args, cursor, status=422)
-    try:
-        page = report_queries.list_reports(
-            runtime().uow(), caller,
-            limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)),
-            cursor=cursor, status=_enum(ReportStatus, form.status.data),
-            kind=_enum(ReportKind, form.kind.data), reason=_enum(ReportReason, form.reason.data),
-            order_no=form.order_no.data or None,
-            submitted_from=_day(day_start, form.submitted_from.data),
-            submitted_to=_day(day_after, form.submitted_to.data))
-    except DomainError as error:
-        if isinstance(error, NotFound | Forbidden):
-            raise
-        form.refuse(error)
-        return report_list_page(form, None, args, cursor, status=status_of(error))
+    redraw_on(partial(report_list_page, form, None, args, cursor), form)
+    page = report_queries.list_reports(
+        runtime().uow(), caller,
+        limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)),
+        cursor=cursor, status=_enum(ReportStatus, form.status.data),
+        kind=_enum(ReportKind, form.kind.data), reason=_enum(ReportReason, form.reason.data),
+        order_no=form.order_no.data or None,
+        submitted_from=_day(day_start, form.submitted_from.data),
+        submitted_to=_day(day_after, form.submitted_to.data))
     return report_list_page(form, page, args, cursor)
 
 
@@ -214,10 +204,8 @@ def report_add_evidence(report_id: int) -> Any:
     form = EvidenceForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="evidence", status=422)
-    try:
-        attach(signed_in_caller(), report_id, form.file.data)
-    except DomainError as error:
-        return refused(report_id, error, form, "evidence")
+    refusals_redraw(report_id, form, "evidence")
+    attach(signed_in_caller(), report_id, form.file.data)
     return back_to(report_id)
 
 
@@ -235,11 +223,9 @@ def report_approve(report_id: int) -> Any:
     form = ApproveReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="approve", status=422)
-    try:
-        reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
-                               note=form.note.data or None)
-    except DomainError as error:
-        return refused(report_id, error, form, "approve")
+    refusals_redraw(report_id, form, "approve")
+    reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
+                           note=form.note.data or None)
     flash(f"已通过报备 #{report_id} Report #{report_id} approved.", "success")
     return back_to(report_id)
 
@@ -250,11 +236,9 @@ def report_reject(report_id: int) -> Any:
     form = RejectReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="reject", status=422)
-    try:
-        reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
-                              note=form.note.data or "")
-    except DomainError as error:
-        return refused(report_id, error, form, "reject")
+    refusals_redraw(report_id, form, "reject")
+    reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
+                          note=form.note.data or "")
     flash(f"已驳回报备 #{report_id} Report #{report_id} rejected.", "success")
     return back_to(report_id)
 
@@ -262,17 +246,16 @@ def report_reject(report_id: int) -> Any:
 @bp.post(f"{REPORT}/withdraw")
 @login_required
 def report_withdraw(report_id: int) -> Any:
-    try:
-        reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
-    except DomainError as error:
-        return refused(report_id, error)
+    refusals_redraw(report_id)
+    reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
     flash(f"已撤回报备 #{report_id} Report #{report_id} withdrawn.", "success")
     return back_to(report_id)
 
 
-def refused(report_id: int, error: DomainError, form: WebForm | None = None,
-            form_name: str | None = None) -> tuple[str, int]:
-    return redraw_refused(partial(report_page, report_id), error, form, form_name)
+def refusals_redraw(report_id: int, form: WebForm | None = None,
+                    form_name: str | None = None) -> None:
+    """A refusal of what follows draws the report page again, with ``form`` as posted."""
+    redraw_on(partial(report_page, report_id, submitted=form, submitted_as=form_name), form)
 
 
 def back_to(report_id: int) -> Any:

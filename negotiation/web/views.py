@@ -2,7 +2,9 @@
 
 Every action is a plain form post answered by a redirect (POST/redirect/GET). When the
 input is malformed or a rule refuses it, the order page is drawn again with the same
-form, the person's input and the message, and a 4xx status; nothing is lost.
+form, the person's input and the message, and a 4xx status; nothing is lost. No view
+catches a refusal: each names the page it redraws (``web.refusals``) and the
+blueprint's handler draws it.
 """
 
 from __future__ import annotations
@@ -12,23 +14,20 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Action, CardReason, CardState
-from negotiation.domain.errors import DomainError, Forbidden, InvalidInput
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.runtime import runtime
 from negotiation.services.core.views import ActionView, EventView, Page
 from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders as order_service
 from negotiation.web.assessment_pages import assessment_panel
 from negotiation.web.blueprint import bp
-from negotiation.web.forms import (
-    ProposeForm,
-    RejectForm,
-    ShipForm,
-    WebForm,
-    redraw_refused,
-)
+from negotiation.web.forms.common import WebForm
+from negotiation.web.forms.negotiation import ProposeForm, RejectForm
+from negotiation.web.forms.orders import ShipForm
 from negotiation.web.identity import login_required, signed_in_caller
+from negotiation.web.refusals import or_none, redraw_on
 from negotiation.web.timefmt import local
 
 DEFAULT_PAGE_SIZE = 20
@@ -107,13 +106,11 @@ def hints(actions: dict[str, ActionView]) -> list[tuple[str, ActionView]]:
 
 
 def events_of(caller: Caller, order_no: str) -> Page[EventView] | None:
-    try:
-        return order_service.list_events(runtime().uow(), caller, order_no,
-                                         limit=int(current_app.config.get(
-                                             "WEB_EVENTS_PAGE_SIZE", EVENTS_PER_PAGE)),
-                                         cursor=request.args.get("events") or None)
-    except Forbidden:
-        return None  # the timeline is for the store, the buyer and reviewers
+    """The order's timeline, or None: it is for the store, the buyer and reviewers."""
+    return or_none(lambda: order_service.list_events(
+        runtime().uow(), caller, order_no,
+        limit=int(current_app.config.get("WEB_EVENTS_PAGE_SIZE", EVENTS_PER_PAGE)),
+        cursor=request.args.get("events") or None), refused_by=Forbidden)
 
 
 # --- actions ---------------------------------------------------------------------------
@@ -125,13 +122,11 @@ def propose(order_no: str) -> Any:
     form = ProposeForm()
     if not form.validate():
         return order_page(order_no, submitted=form, submitted_as=Action.PROPOSE, status=422)
-    try:
-        card = cards.propose_card(
-            runtime().uow(), signed_in_caller(), order_no,
-            proposed_ship_by=form.proposed_ship_by.data, reason=CardReason(form.reason.data),
-            remark=form.remark.data or "")
-    except DomainError as error:
-        return refused(order_no, error, form, Action.PROPOSE)
+    refusals_redraw(order_no, form, Action.PROPOSE)
+    card = cards.propose_card(
+        runtime().uow(), signed_in_caller(), order_no,
+        proposed_ship_by=form.proposed_ship_by.data, reason=CardReason(form.reason.data),
+        remark=form.remark.data or "")
     flash(f"已发出第 {card.seq} 张协商卡片 Card {card.seq} sent: "
           f"{local(card.proposed_ship_by)}.", "success")
     return back_to(card.order_no)
@@ -140,10 +135,8 @@ def propose(order_no: str) -> Any:
 @bp.post("/orders/<order_no>/cards/<id:card_id>/accept")
 @login_required
 def accept(order_no: str, card_id: int) -> Any:
-    try:
-        card = cards.accept_card(runtime().uow(), signed_in_caller(), card_id)
-    except DomainError as error:
-        return refused(order_no, error)
+    refusals_redraw(order_no)
+    card = cards.accept_card(runtime().uow(), signed_in_caller(), card_id)
     flash(f"已接受，新的发货时效 Accepted; the ship-by is now "
           f"{local(card.proposed_ship_by)}.", "success")
     return back_to(card.order_no)
@@ -155,12 +148,10 @@ def reject(order_no: str, card_id: int) -> Any:
     form = RejectForm()
     if not form.validate():
         return order_page(order_no, submitted=form, submitted_as=Action.REJECT, status=422)
-    try:
-        card = cards.reject_card(runtime().uow(), signed_in_caller(), card_id,
-                                 note=form.note.data or None,
-                                 preferred_ship_by=form.preferred_ship_by.data)
-    except DomainError as error:
-        return refused(order_no, error, form, Action.REJECT)
+    refusals_redraw(order_no, form, Action.REJECT)
+    card = cards.reject_card(runtime().uow(), signed_in_caller(), card_id,
+                             note=form.note.data or None,
+                             preferred_ship_by=form.preferred_ship_by.data)
     flash(f"已拒绝第 {card.seq} 张卡片 Card {card.seq} rejected.", "success")
     return back_to(card.order_no)
 
@@ -168,10 +159,8 @@ def reject(order_no: str, card_id: int) -> Any:
 @bp.post("/orders/<order_no>/cards/<id:card_id>/withdraw")
 @login_required
 def withdraw(order_no: str, card_id: int) -> Any:
-    try:
-        card = cards.withdraw_card(runtime().uow(), signed_in_caller(), card_id)
-    except DomainError as error:
-        return refused(order_no, error)
+    refusals_redraw(order_no)
+    card = cards.withdraw_card(runtime().uow(), signed_in_caller(), card_id)
     flash(f"已撤回第 {card.seq} 张卡片 Card {card.seq} withdrawn.", "success")
     return back_to(card.order_no)
 
@@ -182,20 +171,19 @@ def ship(order_no: str) -> Any:
     form = ShipForm()
     if not form.validate():
         return order_page(order_no, submitted=form, submitted_as=Action.SHIP, status=422)
-    try:
-        shipment = order_service.ship_order(
-            runtime().uow(), signed_in_caller(), order_no,
-            carrier=form.carrier.data, tracking_no=form.tracking_no.data)
-    except DomainError as error:
-        return refused(order_no, error, form, Action.SHIP)
+    refusals_redraw(order_no, form, Action.SHIP)
+    shipment = order_service.ship_order(
+        runtime().uow(), signed_in_caller(), order_no,
+        carrier=form.carrier.data, tracking_no=form.tracking_no.data)
     late = " 已超过发货时效 (late)" if shipment.late else ""
     flash(f"已发货 Shipped: {shipment.carrier} {shipment.tracking_no}{late}.", "success")
     return back_to(shipment.order_no)
 
 
-def refused(order_no: str, error: DomainError, form: WebForm | None = None,
-            form_name: str | None = None) -> tuple[str, int]:
-    return redraw_refused(partial(order_page, order_no), error, form, form_name)
+def refusals_redraw(order_no: str, form: WebForm | None = None,
+                    form_name: str | None = None) -> None:
+    """A refusal of what follows draws the order page again, with ``form`` as posted."""
+    redraw_on(partial(order_page, order_no, submitted=form, submitted_as=form_name), form)
 
 
 def back_to(order_no: str) -> Any:

@@ -82,6 +82,18 @@ def test_the_openapi_document_describes_bearer_auth_and_problem_responses(spec):
     assert "application/problem+json" in responses["409"]["content"]
 
 
+def test_the_components_keep_the_contracts_names_whatever_the_classes_are_called(spec):
+    """``OrderOut`` (named so beside the ``Order`` model) is the ``Order`` component."""
+    names = set(spec["components"]["schemas"])
+    assert {"Order", "Shipment", "Card", "Negotiation", "DelayReport", "ApiKey", "Store",
+            "Event", "DelayReportDetail", "NewApiKey"} <= names
+    assert not {"OrderOut", "ShipmentOut", "CardOut", "NegotiationOut", "DelayReportOut",
+                "ApiKeyOut", "StoreOut", "EventOut"} & names
+    created = spec["paths"]["/api/v1/orders"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Order"}
+
+
 def test_the_openapi_document_is_served_without_a_token(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200

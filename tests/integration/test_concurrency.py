@@ -22,6 +22,7 @@ from negotiation.clock import FrozenClock
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import CardReason, CardState, NegotiationState
 from negotiation.domain.errors import Conflict, DomainError, Refused
+from negotiation.domain.events import DomainEvent
 from negotiation.services.core.settling import record
 from negotiation.services.core.sweep import SweepReport, sweep
 from negotiation.services.core.unit_of_work import UnitOfWork
@@ -218,7 +219,7 @@ def wait_until_blocked(rt, timeout: float = 10) -> None:
     raise NeverQueued("the second request never waited for the order's lock")
 
 
-def behind(rt, order_no: str, first: Callable[[UnitOfWork, Any], list[rules.DomainEvent]],
+def behind(rt, order_no: str, first: Callable[[UnitOfWork, Any], list[DomainEvent]],
            second: Callable[[], Any], caller: Any) -> Any:
     """Run ``first`` holding the order's lock; ``second`` queues behind it. Its outcome."""
     outcome: list[Any] = []

@@ -18,9 +18,9 @@ from models.base import UTCDateTime
 from negotiation import create_app
 from negotiation.adapters import schema
 from negotiation.adapters.database import build_engine
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import Refused
-from negotiation.domain.negotiating import Caller
 from negotiation.services.accounts import accounts
 from tests.conftest import ADMIN_TOKEN, START
 from tests.integration.support import empty_postgres_schema

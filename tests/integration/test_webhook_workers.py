@@ -62,7 +62,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_it_is_delivered_once(
     log = tmp_path / "worker.log"
     killed = worker_process(database_url, tmp_path, log, WEBHOOK_TIMEOUT_SECONDS="30")
     try:
-        receiver.wait_for(1, timeout=30)  # the POST is in flight: the receiver holds it
+        receiver.wait_for(1, timeout=60)  # the POST is in flight: the receiver holds it
         killed.send_signal(signal.SIGKILL)
         assert killed.wait(10) == -signal.SIGKILL
     finally:

@@ -1,6 +1,6 @@
 """Plain stand-ins for the store, order, negotiation and card: the rules need no database.
 
-They carry exactly the attributes the rules in :mod:`negotiation.domain.negotiating` read,
+They carry exactly the attributes the rules read (:mod:`negotiation.domain.protocols`),
 with the states of :mod:`negotiation.domain.enums`, so a test builds a situation in one
 line and calls the rule with an explicit ``now``.
 """
@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from negotiation.domain import negotiating as rules
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import (
     CardReason,
     CardState,
@@ -22,7 +23,6 @@ from negotiation.domain.enums import (
     Role,
     ShipBySource,
 )
-from negotiation.domain.negotiating import Caller
 from negotiation.domain.policy import Policy
 
 START = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)

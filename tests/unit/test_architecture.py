@@ -46,8 +46,8 @@ def dotted(path: Path) -> str:
 
 def test_the_rule_modules_are_found():
     assert {p.name for p in RULE_MODULES} >= {
-        "negotiating.py", "machine.py", "policy.py", "errors.py", "enums.py", "deadlines.py",
-        "clock.py"}
+        "negotiating.py", "eligibility.py", "caller.py", "events.py", "protocols.py",
+        "machine.py", "policy.py", "errors.py", "enums.py", "deadlines.py", "clock.py"}
 
 
 @pytest.mark.parametrize("path", RULE_MODULES, ids=lambda p: p.name)
@@ -74,7 +74,8 @@ def test_the_checker_allows_the_standard_library_and_sibling_rules():
 
 def test_importing_the_rules_in_a_fresh_interpreter_loads_neither_flask_nor_sqlalchemy():
     probe = ("import sys\n"
-             "import negotiation.domain.negotiating, negotiation.clock\n"
+             "import negotiation.domain.negotiating, negotiation.domain.eligibility\n"
+             "import negotiation.domain.caller, negotiation.domain.events, negotiation.clock\n"
              "assert 'negotiation.domain.machine' in sys.modules\n"
              "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('flask', 'sqlalchemy', 'models', 'alembic', 'werkzeug'))))\n")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from negotiation.domain import eligibility
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import (
     Action,
@@ -232,7 +233,7 @@ def test_a_withdrawn_card_still_counts_toward_the_three():
     assert types(events) == ["card.withdrawn", "negotiation.failed"]
     assert events[1].data == {"reason": "cards_exhausted"}
     assert n.state is NegotiationState.FAILED
-    assert rules.cards_left(n, POLICY) == 0
+    assert eligibility.cards_left(n, POLICY) == 0
     with pytest.raises(Refused) as raised:
         send(store, o, n, START + 4 * H)
     assert raised.value.code == "card_limit_reached"
@@ -376,7 +377,7 @@ def allowed(actions):
 
 def test_with_a_pending_card_the_buyer_may_accept_or_reject_only():
     store, o, n, _ = sent_card()
-    assert allowed(rules.available_actions(BUYER, store, o, n, START + H, POLICY)) == {
+    assert allowed(eligibility.available_actions(BUYER, store, o, n, START + H, POLICY)) == {
         "propose": "forbidden", "accept": None, "reject": None, "withdraw": "forbidden",
         "file_delay_report": "forbidden"}
 
@@ -384,47 +385,47 @@ def test_with_a_pending_card_the_buyer_may_accept_or_reject_only():
 @pytest.mark.parametrize("seller", [OWNER, AGENT], ids=["owner", "agent"])
 def test_with_a_pending_card_a_seller_may_withdraw_or_file_a_report(seller):
     store, o, n, _ = sent_card()
-    assert allowed(rules.available_actions(seller, store, o, n, START + H, POLICY)) == {
+    assert allowed(eligibility.available_actions(seller, store, o, n, START + H, POLICY)) == {
         "propose": "card_pending", "accept": "forbidden", "reject": "forbidden",
         "withdraw": None, "file_delay_report": None}
 
 
 def test_with_no_card_the_seller_may_propose_and_the_buyer_has_nothing_to_answer():
     store, o, n = FakeStore(), order(), FakeNegotiation()
-    assert allowed(rules.available_actions(OWNER, store, o, n, START, POLICY)) == {
+    assert allowed(eligibility.available_actions(OWNER, store, o, n, START, POLICY)) == {
         "propose": None, "accept": "forbidden", "reject": "forbidden",
         "withdraw": "card_not_pending", "file_delay_report": None}
-    assert allowed(rules.available_actions(BUYER, store, o, n, START, POLICY))[
+    assert allowed(eligibility.available_actions(BUYER, store, o, n, START, POLICY))[
         Action.ACCEPT] == "card_not_pending"
 
 
 def test_a_reviewer_may_do_nothing_on_a_negotiation():
     store, o, n, _ = sent_card()
-    assert set(allowed(rules.available_actions(REVIEWER, store, o, n, START + H,
-                                                POLICY)).values()) == {"forbidden"}
+    assert set(allowed(eligibility.available_actions(REVIEWER, store, o, n, START + H,
+                                                     POLICY)).values()) == {"forbidden"}
 
 
 def test_past_expiry_the_actions_report_card_expired_before_any_settle():
     store, o, n, c = sent_card()
     at = c.expires_at
-    assert allowed(rules.available_actions(BUYER, store, o, n, at, POLICY))[
+    assert allowed(eligibility.available_actions(BUYER, store, o, n, at, POLICY))[
         Action.ACCEPT] == "card_expired"
-    assert allowed(rules.available_actions(OWNER, store, o, n, at, POLICY))[
+    assert allowed(eligibility.available_actions(OWNER, store, o, n, at, POLICY))[
         Action.WITHDRAW] == "card_expired"
 
 
 def test_after_agreement_the_actions_say_already_agreed_and_card_not_pending():
     store, o, n, c = sent_card()
     rules.accept(BUYER, o, n, c, START + H)
-    assert allowed(rules.available_actions(OWNER, store, o, n, START + 2 * H, POLICY))[
+    assert allowed(eligibility.available_actions(OWNER, store, o, n, START + 2 * H, POLICY))[
         Action.PROPOSE] == "already_agreed"
-    assert allowed(rules.available_actions(BUYER, store, o, n, START + 2 * H, POLICY))[
+    assert allowed(eligibility.available_actions(BUYER, store, o, n, START + 2 * H, POLICY))[
         Action.ACCEPT] == "card_not_pending"
 
 
 def test_after_shipping_a_delay_report_is_not_applicable():
     o, n = order(), FakeNegotiation()
     rules.ship(OWNER, o, n, START, carrier="SF", tracking_no="T")
-    acts = allowed(rules.available_actions(OWNER, FakeStore(), o, n, START + H, POLICY))
+    acts = allowed(eligibility.available_actions(OWNER, FakeStore(), o, n, START + H, POLICY))
     assert acts["file_delay_report"] == "report_not_applicable"
     assert acts["propose"] == "order_not_awaiting_shipment"

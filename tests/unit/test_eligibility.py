@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from negotiation.domain import errors
+from negotiation.domain import eligibility, errors
 from negotiation.domain import negotiating as rules
-from negotiation.domain.enums import CardState, NegotiationState, OrderKind, OrderStatus
+from negotiation.domain.caller import Caller
+from negotiation.domain.enums import CardReason, CardState, NegotiationState, OrderKind, OrderStatus
 from negotiation.domain.errors import DomainError, Forbidden, Refused
-from negotiation.domain.negotiating import Caller
 from negotiation.domain.policy import Policy
 from tests.unit.fakes import (
     ADMIN,
@@ -35,8 +35,8 @@ GOOD = DEADLINE + timedelta(days=1)
 def refusal(*, store: FakeStore | None = None, o: FakeOrder | None = None,
             n: FakeNegotiation | None = None, caller: Caller = OWNER, now: datetime = START,
             proposed: datetime | None = GOOD, policy: Policy = POLICY) -> DomainError | None:
-    return rules.propose_refusal(caller, store or FakeStore(), o or order(),
-                                 n or FakeNegotiation(), now, policy, proposed)
+    return eligibility.propose_refusal(caller, store or FakeStore(), o or order(),
+                                       n or FakeNegotiation(), now, policy, proposed)
 
 
 def code(**situation: object) -> str | None:
@@ -269,7 +269,7 @@ def test_propose_raises_the_refusal_and_changes_nothing():
     before = (n.state, list(n.cards), o.ship_by)
     with pytest.raises(Refused) as raised:
         rules.propose(OWNER, FakeStore(), o, n, proposed_ship_by=GOOD,
-                      reason=rules.CardReason.OTHER, remark="", now=START, policy=POLICY,
+                      reason=CardReason.OTHER, remark="", now=START, policy=POLICY,
                       new_card=lambda **kw: pytest.fail("no card may be built"))
     assert raised.value.code == "card_pending"
     assert (n.state, n.cards, o.ship_by) == before

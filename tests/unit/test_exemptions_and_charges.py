@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from negotiation.domain import assessment as a
 from negotiation.domain import negotiating as rules
+from negotiation.domain.caller import SYSTEM
 from negotiation.domain.deadlines import (
     Deadline,
     extended_ship_by,
@@ -29,7 +30,6 @@ from negotiation.domain.enums import (
     ShipMode,
     ViolationKind,
 )
-from negotiation.domain.negotiating import SYSTEM
 from negotiation.domain.policy import Policy
 from tests.unit.fakes import FakeNegotiation, card, order
 

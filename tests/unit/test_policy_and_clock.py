@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from negotiation.clock import FrozenClock, SystemClock
+from negotiation.domain.eligibility import is_abusive
 from negotiation.domain.enums import CardState
-from negotiation.domain.negotiating import is_abusive
 from negotiation.domain.policy import Policy
 
 A, R, E = CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from negotiation.clock import iso_utc
-from negotiation.domain import errors, reporting
+from negotiation.domain import eligibility, errors, reporting
 from negotiation.domain import negotiating as rules
+from negotiation.domain.caller import Caller
 from negotiation.domain.deadlines import (
     Deadline,
     original_collect_by,
@@ -40,7 +41,6 @@ from negotiation.domain.machine import (
     TransitionRejected,
     fire,
 )
-from negotiation.domain.negotiating import Caller
 from negotiation.domain.policy import Policy
 from tests.unit.fakes import (
     ADMIN,
@@ -831,14 +831,14 @@ def test_a_unicode_control_or_format_character_in_a_filename_is_replaced(control
 
 def test_the_file_report_action_is_refused_once_a_shipment_report_covers_the_order():
     o = order()
-    assert rules.delay_report_refusal(OWNER, o) is None
-    refusal = rules.delay_report_refusal(AGENT, o, covered_by=7)
+    assert eligibility.delay_report_refusal(OWNER, o) is None
+    refusal = eligibility.delay_report_refusal(AGENT, o, covered_by=7)
     assert isinstance(refusal, Refused) and refusal.code == errors.REPORT_NOT_APPLICABLE
     assert "7" in refusal.detail
 
 
 def test_the_file_report_action_names_a_shipped_or_virtual_order_as_not_applicable():
     for o in (order(status=OrderStatus.SHIPPED), order(kind=OrderKind.VIRTUAL)):
-        refusal = rules.delay_report_refusal(OWNER, o)
+        refusal = eligibility.delay_report_refusal(OWNER, o)
         assert isinstance(refusal, Refused) and refusal.code == errors.REPORT_NOT_APPLICABLE
-    assert isinstance(rules.delay_report_refusal(BUYER, order(), covered_by=7), Forbidden)
+    assert isinstance(eligibility.delay_report_refusal(BUYER, order(), covered_by=7), Forbidden)

@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from negotiation.domain import eligibility
 from negotiation.domain import negotiating as rules
 from negotiation.domain.enums import (
+    Action,
     CardReason,
     CardState,
     NegotiationState,
@@ -75,7 +77,7 @@ class NegotiationWalk(RuleBasedStateMachine):
 
     def settle(self) -> None:
         rules.settle(self.order, self.negotiation, self.now, POLICY)
-        card = rules.pending_card(self.negotiation)
+        card = eligibility.pending_card(self.negotiation)
         assert card is None or self.now < card.expires_at
         assert not rules.is_due(self.order, self.negotiation, self.now)
 
@@ -109,8 +111,8 @@ class NegotiationWalk(RuleBasedStateMachine):
             reason=CardReason.STOCK_SHORTAGE, remark="", now=self.now, policy=POLICY,
             new_card=FakeCard))
         if result is None:
-            refusal = rules.propose_refusal(caller, self.store, self.order, self.negotiation,
-                                            self.now, POLICY, proposed)
+            refusal = eligibility.propose_refusal(caller, self.store, self.order, self.negotiation,
+                                                  self.now, POLICY, proposed)
             assert refusal is not None and refusal.code == expected
         else:
             assert expected is None
@@ -144,7 +146,7 @@ class NegotiationWalk(RuleBasedStateMachine):
           caller=st.sampled_from([BUYER, BUYER, BUYER, OWNER]))
     def answer(self, accept: bool, preferred: int | None, caller: Any) -> None:
         self.settle()
-        card = rules.latest_card(self.negotiation)
+        card = eligibility.latest_card(self.negotiation)
         was_pending = card.state is C.PENDING
         if accept:
             done = self.attempt(lambda: rules.accept(caller, self.order, self.negotiation,
@@ -163,7 +165,7 @@ class NegotiationWalk(RuleBasedStateMachine):
     @rule(caller=st.sampled_from([OWNER, AGENT, BUYER, REVIEWER]))
     def withdraw(self, caller: Any) -> None:
         self.settle()
-        card = rules.latest_card(self.negotiation)
+        card = eligibility.latest_card(self.negotiation)
         done = self.attempt(lambda: rules.withdraw(caller, self.order, self.negotiation,
                                                    card, self.now, POLICY))
         if done is not None:
@@ -176,7 +178,7 @@ class NegotiationWalk(RuleBasedStateMachine):
         self.settle()
         if now:
             return
-        pending = rules.pending_card(self.negotiation)
+        pending = eligibility.pending_card(self.negotiation)
         done = self.attempt(lambda: rules.ship(caller, self.order, self.negotiation,
                                                self.now, carrier="SF", tracking_no="T"))
         if done is not None:
@@ -191,7 +193,7 @@ class NegotiationWalk(RuleBasedStateMachine):
     @rule(to=st.sampled_from(["expiry", "just_before_expiry", "deadline",
                               "just_before_deadline"]))
     def wait_until(self, to: str) -> None:
-        card = rules.pending_card(self.negotiation)
+        card = eligibility.pending_card(self.negotiation)
         target = {
             "expiry": card.expires_at if card else None,
             "just_before_expiry": card.expires_at - timedelta(seconds=1) if card else None,
@@ -205,11 +207,11 @@ class NegotiationWalk(RuleBasedStateMachine):
     def read(self) -> None:
         """A read settles too, and reports actions the rules agree with."""
         self.settle()
-        actions = rules.available_actions(OWNER, self.store, self.order, self.negotiation,
-                                          self.now, POLICY)
-        assert (actions[rules.Action.PROPOSE] is None) == (
-            rules.propose_refusal(OWNER, self.store, self.order, self.negotiation, self.now,
-                                  POLICY) is None)
+        actions = eligibility.available_actions(OWNER, self.store, self.order, self.negotiation,
+                                                self.now, POLICY)
+        assert (actions[Action.PROPOSE] is None) == (
+            eligibility.propose_refusal(OWNER, self.store, self.order, self.negotiation, self.now,
+                                        POLICY) is None)
 
     # --- what must always hold ------------------------------------------------------------
 
@@ -251,7 +253,7 @@ class NegotiationWalk(RuleBasedStateMachine):
 
     @invariant()
     def the_deadline_is_the_agreed_time_when_agreed_else_the_original(self) -> None:
-        accepted = rules.accepted_card(self.negotiation)
+        accepted = eligibility.accepted_card(self.negotiation)
         if accepted is not None:
             assert self.order.ship_by == accepted.proposed_ship_by
             assert self.order.ship_by_source is ShipBySource.AGREED_CARD
@@ -271,7 +273,7 @@ class NegotiationWalk(RuleBasedStateMachine):
     def settling_leaves_no_pending_card_past_its_expiry(self) -> None:
         o, n = copy.deepcopy(self.order), copy.deepcopy(self.negotiation)
         rules.settle(o, n, self.now, POLICY)
-        card = rules.pending_card(n)
+        card = eligibility.pending_card(n)
         assert card is None or self.now < card.expires_at
         assert rules.settle(o, n, self.now, POLICY) == []
 

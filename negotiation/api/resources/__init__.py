@@ -7,7 +7,7 @@ from typing import Any
 
 from negotiation.api.parsing import Blueprint
 from negotiation.api.problems import PROBLEM_JSON
-from negotiation.api.schemas import Problem
+from negotiation.api.schemas.common import Problem
 
 ERROR_DESCRIPTIONS = {
     401: "No valid bearer token (`unauthenticated`).",

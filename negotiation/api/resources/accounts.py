@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import account_schemas as a
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.api.schemas import PageArgs
+from negotiation.api.schemas.accounts import (
+    AccountIn,
+    ApiKeyIn,
+    ApiKeyOut,
+    ApiKeyPage,
+    CallerAccount,
+    NewAccount,
+    NewApiKey,
+)
+from negotiation.api.schemas.common import PageArgs
 from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts
 
@@ -17,8 +25,8 @@ blp = Blueprint("accounts", __name__, description="Accounts and their API keys."
 
 @blp.route("/accounts")
 class Accounts(MethodView):
-    @blp.arguments(a.AccountIn)
-    @blp.response(201, a.NewAccount)
+    @blp.arguments(AccountIn)
+    @blp.response(201, NewAccount)
     @documents_errors(blp, 403, 404, 422)
     def post(self, body: dict) -> object:
         """Create an account; its token is in this response only."""
@@ -27,7 +35,7 @@ class Accounts(MethodView):
 
 @blp.route("/accounts/me")
 class Me(MethodView):
-    @blp.response(200, a.CallerAccount)
+    @blp.response(200, CallerAccount)
     @documents_errors(blp)
     def get(self) -> object:
         """Who the bearer token belongs to."""
@@ -36,15 +44,15 @@ class Me(MethodView):
 
 @blp.route("/accounts/<id:account_id>/keys")
 class KeysOfAccount(MethodView):
-    @blp.arguments(a.ApiKeyIn)
-    @blp.response(201, a.NewApiKey)
+    @blp.arguments(ApiKeyIn)
+    @blp.response(201, NewApiKey)
     @documents_errors(blp, 404, 422)
     def post(self, body: dict, account_id: int) -> object:
         """Create a named API key for the account; the key is in this response only."""
         return accounts.create_key(runtime().uow(), current_caller(), account_id, **body)
 
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, a.ApiKeyPage)
+    @blp.response(200, ApiKeyPage)
     @documents_errors(blp, 404, 422)
     def get(self, args: dict, account_id: int) -> object:
         """List the account's keys, revoked and expired ones too (never the keys)."""
@@ -53,7 +61,7 @@ class KeysOfAccount(MethodView):
 
 @blp.route("/keys/<id:key_id>/revoke")
 class RevokeKey(MethodView):
-    @blp.response(200, a.ApiKey)
+    @blp.response(200, ApiKeyOut)
     @documents_errors(blp, 404)
     def post(self, key_id: int) -> object:
         """Revoke a key: refused from the next request on. Revoking again changes nothing."""
@@ -62,7 +70,7 @@ class RevokeKey(MethodView):
 
 @blp.route("/keys/<id:key_id>/rotate")
 class RotateKey(MethodView):
-    @blp.response(201, a.NewApiKey)
+    @blp.response(201, NewApiKey)
     @documents_errors(blp, 404, 409)
     def post(self, key_id: int) -> object:
         """Replace a key with a new one of the same name and expiry, revoking it."""

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import assessment_schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.assessment import (
+    AssessmentArgs,
+    AssessmentOut,
+    ExemptionIn,
+    ExemptionOut,
+    ExemptionPage,
+    ExtensionIn,
+    ExtensionOut,
+    LedgerArgs,
+    LedgerOut,
+)
+from negotiation.api.schemas.common import PageArgs
+from negotiation.api.schemas.orders import ScanIn, ScanOut
 from negotiation.runtime import runtime
 from negotiation.services.assessment import queries as assessment_queries
 from negotiation.services.assessment import regions
@@ -19,8 +31,8 @@ blp = Blueprint("assessment", __name__,
 
 @blp.route("/shipments/<tracking_no:tracking_no>/scans")
 class ScansOfShipment(MethodView):
-    @blp.arguments(s.ScanIn)
-    @blp.response(201, s.ScanOut)
+    @blp.arguments(ScanIn)
+    @blp.response(201, ScanOut)
     @documents_errors(blp, 403, 404, 422)
     def post(self, body: dict, tracking_no: str) -> object:
         """Record a carrier scan (the carrier feed, admin)."""
@@ -29,8 +41,8 @@ class ScansOfShipment(MethodView):
 
 @blp.route("/orders/<order_no:order_no>/assessment")
 class AssessmentOfOrder(MethodView):
-    @blp.arguments(s.AssessmentArgs, location="query")
-    @blp.response(200, s.AssessmentOut)
+    @blp.arguments(AssessmentArgs, location="query")
+    @blp.response(200, AssessmentOut)
     @documents_errors(blp, 403, 404, 409, 422)
     def get(self, args: dict, order_no: str) -> object:
         """Deadlines, violations and charges; with `ship_at`, what shipping then adds."""
@@ -40,8 +52,8 @@ class AssessmentOfOrder(MethodView):
 
 @blp.route("/stores/<id:store_id>/penalties")
 class PenaltiesOfStore(MethodView):
-    @blp.arguments(s.LedgerArgs, location="query")
-    @blp.response(200, s.LedgerOut)
+    @blp.arguments(LedgerArgs, location="query")
+    @blp.response(200, LedgerOut)
     @documents_errors(blp, 403, 404, 422)
     def get(self, args: dict, store_id: int) -> object:
         """The store's penalty ledger, oldest first, with totals per day."""
@@ -52,15 +64,15 @@ class PenaltiesOfStore(MethodView):
 
 @blp.route("/exemptions")
 class Exemptions(MethodView):
-    @blp.arguments(s.ExemptionIn)
-    @blp.response(201, s.ExemptionOut)
+    @blp.arguments(ExemptionIn)
+    @blp.response(201, ExemptionOut)
     @documents_errors(blp, 403, 422)
     def post(self, body: dict) -> object:
         """Declare a regional exemption (reviewer); waives what it covers, past and future."""
         return regions.declare_exemption(runtime().uow(), current_caller(), **body)
 
-    @blp.arguments(s.PageArgs, location="query")
-    @blp.response(200, s.ExemptionPage)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, ExemptionPage)
     @documents_errors(blp, 403, 422)
     def get(self, args: dict) -> object:
         """Regional exemptions, newest first (reviewers)."""
@@ -70,8 +82,8 @@ class Exemptions(MethodView):
 
 @blp.route("/regional-extensions")
 class Extensions(MethodView):
-    @blp.arguments(s.ExtensionIn)
-    @blp.response(201, s.ExtensionOut)
+    @blp.arguments(ExtensionIn)
+    @blp.response(201, ExtensionOut)
     @documents_errors(blp, 403, 422)
     def post(self, body: dict) -> object:
         """Extend a region's ship deadlines by 14 days (reviewer, seed 001)."""

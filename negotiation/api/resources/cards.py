@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.negotiation import CardOut, RejectionIn
 from negotiation.runtime import runtime
 from negotiation.services.negotiation import cards
 
@@ -16,7 +16,7 @@ blp = Blueprint("cards", __name__, description="Proposal cards.")
 
 @blp.route("/cards/<id:card_id>")
 class CardById(MethodView):
-    @blp.response(200, s.Card)
+    @blp.response(200, CardOut)
     @documents_errors(blp, 403, 404)
     def get(self, card_id: int) -> object:
         """Read a card (the order's store and buyer)."""
@@ -25,7 +25,7 @@ class CardById(MethodView):
 
 @blp.route("/cards/<id:card_id>/accept")
 class AcceptCard(MethodView):
-    @blp.response(200, s.Card)
+    @blp.response(200, CardOut)
     @documents_errors(blp, 403, 404, 409)
     def post(self, card_id: int) -> object:
         """Accept the card: its time becomes the order's ship deadline."""
@@ -34,8 +34,8 @@ class AcceptCard(MethodView):
 
 @blp.route("/cards/<id:card_id>/reject")
 class RejectCard(MethodView):
-    @blp.arguments(s.RejectionIn)
-    @blp.response(200, s.Card)
+    @blp.arguments(RejectionIn)
+    @blp.response(200, CardOut)
     @documents_errors(blp, 403, 404, 409, 422)
     def post(self, body: dict, card_id: int) -> object:
         """Reject the card, optionally hinting a preferred ship-by time."""
@@ -44,7 +44,7 @@ class RejectCard(MethodView):
 
 @blp.route("/cards/<id:card_id>/withdraw")
 class WithdrawCard(MethodView):
-    @blp.response(200, s.Card)
+    @blp.response(200, CardOut)
     @documents_errors(blp, 403, 404, 409)
     def post(self, card_id: int) -> object:
         """Withdraw a pending card; it still counts toward the limit."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.notifications import EventOut, FeedArgs, FeedPage
 from negotiation.runtime import runtime
 from negotiation.services.notifications import feed
 
@@ -16,8 +16,8 @@ blp = Blueprint("events", __name__, description="The change feed of events, acro
 
 @blp.route("/events")
 class Events(MethodView):
-    @blp.arguments(s.FeedArgs, location="query")
-    @blp.response(200, s.FeedPage)
+    @blp.arguments(FeedArgs, location="query")
+    @blp.response(200, FeedPage)
     @documents_errors(blp, 422)
     def get(self, args: dict) -> object:
         """The events the caller may see after a cursor, oldest first; always a next cursor."""
@@ -28,7 +28,7 @@ class Events(MethodView):
 
 @blp.route("/events/<id:event_id>")
 class EventById(MethodView):
-    @blp.response(200, s.Event)
+    @blp.response(200, EventOut)
     @documents_errors(blp, 404)
     def get(self, event_id: int) -> object:
         """Read one event the caller may see."""

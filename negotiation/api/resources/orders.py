@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.common import PageArgs
+from negotiation.api.schemas.negotiation import CardOut, NegotiationOut, ProposalIn
+from negotiation.api.schemas.notifications import EventPage
+from negotiation.api.schemas.orders import (
+    OrderIn,
+    OrderListArgs,
+    OrderOut,
+    OrderPage,
+    ShipmentIn,
+    ShipmentOut,
+)
 from negotiation.runtime import runtime
 from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders
@@ -17,15 +27,15 @@ blp = Blueprint("orders", __name__, description="Orders and their negotiation.")
 
 @blp.route("/orders")
 class Orders(MethodView):
-    @blp.arguments(s.OrderIn)
-    @blp.response(201, s.Order)
+    @blp.arguments(OrderIn)
+    @blp.response(201, OrderOut)
     @documents_errors(blp, 403, 409, 422)
     def post(self, body: dict) -> object:
         """Create an order (admin)."""
         return orders.create_order(runtime().uow(), current_caller(), **body)
 
-    @blp.arguments(s.OrderListArgs, location="query")
-    @blp.response(200, s.OrderPage)
+    @blp.arguments(OrderListArgs, location="query")
+    @blp.response(200, OrderPage)
     @documents_errors(blp, 422)
     def get(self, args: dict) -> object:
         """List the orders the caller may see, oldest first."""
@@ -37,7 +47,7 @@ class Orders(MethodView):
 
 @blp.route("/orders/<order_no:order_no>")
 class OrderByNo(MethodView):
-    @blp.response(200, s.Order)
+    @blp.response(200, OrderOut)
     @documents_errors(blp, 404)
     def get(self, order_no: str) -> object:
         """Read an order with its effective deadline."""
@@ -46,7 +56,7 @@ class OrderByNo(MethodView):
 
 @blp.route("/orders/<order_no:order_no>/negotiation")
 class NegotiationOfOrder(MethodView):
-    @blp.response(200, s.Negotiation)
+    @blp.response(200, NegotiationOut)
     @documents_errors(blp, 404)
     def get(self, order_no: str) -> object:
         """Read the negotiation, its cards, and what the caller may do next."""
@@ -55,8 +65,8 @@ class NegotiationOfOrder(MethodView):
 
 @blp.route("/orders/<order_no:order_no>/negotiation/cards")
 class CardsOfOrder(MethodView):
-    @blp.arguments(s.ProposalIn)
-    @blp.response(201, s.Card)
+    @blp.arguments(ProposalIn)
+    @blp.response(201, CardOut)
     @documents_errors(blp, 403, 404, 409, 422)
     def post(self, body: dict, order_no: str) -> object:
         """Send the buyer a proposal card with a new ship-by time."""
@@ -65,8 +75,8 @@ class CardsOfOrder(MethodView):
 
 @blp.route("/orders/<order_no:order_no>/shipments")
 class ShipmentsOfOrder(MethodView):
-    @blp.arguments(s.ShipmentIn)
-    @blp.response(201, s.Shipment)
+    @blp.arguments(ShipmentIn)
+    @blp.response(201, ShipmentOut)
     @documents_errors(blp, 403, 404, 409, 422)
     def post(self, body: dict, order_no: str) -> object:
         """Ship the order with a tracking number used by no other order."""
@@ -75,8 +85,8 @@ class ShipmentsOfOrder(MethodView):
 
 @blp.route("/orders/<order_no:order_no>/events")
 class EventsOfOrder(MethodView):
-    @blp.arguments(s.PageArgs, location="query")
-    @blp.response(200, s.EventPage)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, EventPage)
     @documents_errors(blp, 403, 404, 422)
     def get(self, args: dict, order_no: str) -> object:
         """The order's timeline, oldest first."""

@@ -5,10 +5,19 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from negotiation.api import schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.reports import (
+    DecisionIn,
+    DelayReportDetail,
+    DelayReportIn,
+    DelayReportPage,
+    EvidenceOut,
+    EvidenceUpload,
+    RejectionNoteIn,
+    ReportListArgs,
+)
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
 from negotiation.services.reports import evidence, reports
@@ -21,15 +30,15 @@ REPORT = "/delay-reports/<id:report_id>"
 
 @blp.route("/delay-reports")
 class DelayReports(MethodView):
-    @blp.arguments(s.DelayReportIn)
-    @blp.response(201, s.DelayReportDetail)
+    @blp.arguments(DelayReportIn)
+    @blp.response(201, DelayReportDetail)
     @documents_errors(blp, 403, 409, 422)
     def post(self, body: dict) -> object:
         """File a delay report for orders, tracking numbers or a store window."""
         return reports.file_report(runtime().uow(), current_caller(), **body)
 
-    @blp.arguments(s.ReportListArgs, location="query")
-    @blp.response(200, s.DelayReportPage)
+    @blp.arguments(ReportListArgs, location="query")
+    @blp.response(200, DelayReportPage)
     @documents_errors(blp, 403, 422)
     def get(self, args: dict) -> object:
         """List reports, the most overdue first: a store its own, a reviewer all."""
@@ -38,7 +47,7 @@ class DelayReports(MethodView):
 
 @blp.route(REPORT)
 class DelayReportById(MethodView):
-    @blp.response(200, s.DelayReportDetail)
+    @blp.response(200, DelayReportDetail)
     @documents_errors(blp, 404)
     def get(self, report_id: int) -> object:
         """Read a report with its evidence and review history."""
@@ -47,8 +56,8 @@ class DelayReportById(MethodView):
 
 @blp.route(f"{REPORT}/approve")
 class ApproveReport(MethodView):
-    @blp.arguments(s.DecisionIn)
-    @blp.response(200, s.DelayReportDetail)
+    @blp.arguments(DecisionIn)
+    @blp.response(200, DelayReportDetail)
     @documents_errors(blp, 403, 404, 409, 422)
     def post(self, body: dict, report_id: int) -> object:
         """Approve a pending report: its latest time now counts for what it covers."""
@@ -57,8 +66,8 @@ class ApproveReport(MethodView):
 
 @blp.route(f"{REPORT}/reject")
 class RejectReport(MethodView):
-    @blp.arguments(s.RejectionNoteIn)
-    @blp.response(200, s.DelayReportDetail)
+    @blp.arguments(RejectionNoteIn)
+    @blp.response(200, DelayReportDetail)
     @documents_errors(blp, 403, 404, 409, 422)
     def post(self, body: dict, report_id: int) -> object:
         """Reject a pending report, telling the store why."""
@@ -67,7 +76,7 @@ class RejectReport(MethodView):
 
 @blp.route(f"{REPORT}/withdraw")
 class WithdrawReport(MethodView):
-    @blp.response(200, s.DelayReportDetail)
+    @blp.response(200, DelayReportDetail)
     @documents_errors(blp, 403, 404, 409)
     def post(self, report_id: int) -> object:
         """Withdraw a report still waiting for review."""
@@ -76,8 +85,8 @@ class WithdrawReport(MethodView):
 
 @blp.route(f"{REPORT}/evidence")
 class EvidenceOfReport(MethodView):
-    @blp.arguments(s.EvidenceUpload, location="files")
-    @blp.response(201, s.EvidenceOut)
+    @blp.arguments(EvidenceUpload, location="files")
+    @blp.response(201, EvidenceOut)
     @documents_errors(blp, 403, 404, 409, 413, 422)
     def post(self, files: dict, report_id: int) -> object:
         """Attach an image or PDF as evidence (multipart field ``file``)."""

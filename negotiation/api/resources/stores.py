@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import schemas as s
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
+from negotiation.api.schemas.accounts import StoreIn, StoreOut
 from negotiation.runtime import runtime
 from negotiation.services.accounts import stores
 
@@ -16,8 +16,8 @@ blp = Blueprint("stores", __name__, description="Stores (admin).")
 
 @blp.route("/stores")
 class Stores(MethodView):
-    @blp.arguments(s.StoreIn)
-    @blp.response(201, s.Store)
+    @blp.arguments(StoreIn)
+    @blp.response(201, StoreOut)
     @documents_errors(blp, 403, 422)
     def post(self, body: dict) -> object:
         """Create a store."""
@@ -26,7 +26,7 @@ class Stores(MethodView):
 
 @blp.route("/stores/<id:store_id>")
 class StoreById(MethodView):
-    @blp.response(200, s.Store)
+    @blp.response(200, StoreOut)
     @documents_errors(blp, 404)
     def get(self, store_id: int) -> object:
         """Read a store (its accounts, reviewers, admins)."""
@@ -35,7 +35,7 @@ class StoreById(MethodView):
 
 @blp.route("/stores/<id:store_id>/negotiation/revoke")
 class RevokeNegotiation(MethodView):
-    @blp.response(200, s.Store)
+    @blp.response(200, StoreOut)
     @documents_errors(blp, 403, 404)
     def post(self, store_id: int) -> object:
         """Revoke the store's negotiation tool (abuse, RULES.md §2.4)."""
@@ -45,7 +45,7 @@ class RevokeNegotiation(MethodView):
 
 @blp.route("/stores/<id:store_id>/negotiation/restore")
 class RestoreNegotiation(MethodView):
-    @blp.response(200, s.Store)
+    @blp.response(200, StoreOut)
     @documents_errors(blp, 403, 404)
     def post(self, store_id: int) -> object:
         """Give the store its negotiation tool back."""

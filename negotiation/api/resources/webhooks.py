@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from negotiation.api import notification_schemas as n
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.api.schemas import PageArgs
+from negotiation.api.schemas.common import PageArgs
+from negotiation.api.schemas.notifications import (
+    Delivery,
+    DeliveryListArgs,
+    DeliveryPage,
+    Endpoint,
+    EndpointIn,
+    EndpointPage,
+    EndpointPatch,
+    NewEndpoint,
+    Replayed,
+    ReplayIn,
+)
 from negotiation.runtime import runtime
 from negotiation.services.notifications import deliveries, endpoints
 
@@ -19,8 +30,8 @@ blp = Blueprint("webhooks", __name__,
 
 @blp.route("/webhook-endpoints")
 class Endpoints(MethodView):
-    @blp.arguments(n.EndpointIn)
-    @blp.response(201, n.NewEndpoint)
+    @blp.arguments(EndpointIn)
+    @blp.response(201, NewEndpoint)
     @documents_errors(blp, 403, 422)
     def post(self, body: dict) -> object:
         """Subscribe a URL to event types; its signing secret is in this answer only."""
@@ -29,7 +40,7 @@ class Endpoints(MethodView):
                                          rt.webhook_seal, **body)
 
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, n.EndpointPage)
+    @blp.response(200, EndpointPage)
     @documents_errors(blp, 403, 422)
     def get(self, args: dict) -> object:
         """The caller's store's endpoints, or the platform's for reviewers and admins."""
@@ -38,14 +49,14 @@ class Endpoints(MethodView):
 
 @blp.route("/webhook-endpoints/<id:endpoint_id>")
 class EndpointById(MethodView):
-    @blp.response(200, n.Endpoint)
+    @blp.response(200, Endpoint)
     @documents_errors(blp, 403, 404)
     def get(self, endpoint_id: int) -> object:
         """Read one endpoint (never its secret)."""
         return endpoints.get_endpoint(runtime().uow(), current_caller(), endpoint_id)
 
-    @blp.arguments(n.EndpointPatch)
-    @blp.response(200, n.Endpoint)
+    @blp.arguments(EndpointPatch)
+    @blp.response(200, Endpoint)
     @documents_errors(blp, 403, 404, 422)
     def patch(self, body: dict, endpoint_id: int) -> object:
         """Change what it receives, its URL or description; disable or re-enable it."""
@@ -62,7 +73,7 @@ class EndpointById(MethodView):
 
 @blp.route("/webhook-endpoints/<id:endpoint_id>/rotate-secret")
 class RotateSecret(MethodView):
-    @blp.response(200, n.NewEndpoint)
+    @blp.response(200, NewEndpoint)
     @documents_errors(blp, 403, 404)
     def post(self, endpoint_id: int) -> object:
         """A new signing secret; the old one signs beside it for 24 hours."""
@@ -73,8 +84,8 @@ class RotateSecret(MethodView):
 
 @blp.route("/webhook-endpoints/<id:endpoint_id>/deliveries")
 class Deliveries(MethodView):
-    @blp.arguments(n.DeliveryListArgs, location="query")
-    @blp.response(200, n.DeliveryPage)
+    @blp.arguments(DeliveryListArgs, location="query")
+    @blp.response(200, DeliveryPage)
     @documents_errors(blp, 403, 404, 422)
     def get(self, args: dict, endpoint_id: int) -> object:
         """The endpoint's deliveries, newest first, each with every attempt."""
@@ -84,7 +95,7 @@ class Deliveries(MethodView):
 
 @blp.route("/webhook-endpoints/<id:endpoint_id>/deliveries/<id:delivery_id>/retry")
 class RetryDelivery(MethodView):
-    @blp.response(202, n.Delivery)
+    @blp.response(202, Delivery)
     @documents_errors(blp, 403, 404)
     def post(self, endpoint_id: int, delivery_id: int) -> object:
         """Deliver it again now, whatever its state, with a fresh retry schedule."""
@@ -94,8 +105,8 @@ class RetryDelivery(MethodView):
 
 @blp.route("/webhook-endpoints/<id:endpoint_id>/replay")
 class Replay(MethodView):
-    @blp.arguments(n.ReplayIn)
-    @blp.response(202, n.Replayed)
+    @blp.arguments(ReplayIn)
+    @blp.response(202, Replayed)
     @documents_errors(blp, 403, 404, 422)
     def post(self, body: dict, endpoint_id: int) -> object:
         """Deliver again every subscribed event since an instant."""

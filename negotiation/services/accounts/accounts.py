@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from models import Account, ApiKey
 from models.credentials import KEY_NAME_LIMIT
 from negotiation.adapters.repository import KeyHolder
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.core import pagination
 from negotiation.services.core.settling import event_rows
 from negotiation.services.core.unit_of_work import UnitOfWork

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from models import Store
+from negotiation.domain.caller import Caller
+from negotiation.domain.eligibility import is_abusive
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import Forbidden, NotFound
-from negotiation.domain.negotiating import Caller, is_abusive
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import StoreView
 

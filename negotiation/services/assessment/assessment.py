@@ -8,16 +8,17 @@ approvals, regional exemptions and extensions. It returns the events to record.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from models import LedgerEntry, Order, ProductBan, Refund, Shipment, Violation
 from negotiation.clock import iso_utc
 from negotiation.domain import assessment as rules
-from negotiation.domain import negotiating
+from negotiation.domain import eligibility, negotiating
+from negotiation.domain.caller import SYSTEM
 from negotiation.domain.deadlines import Deadline, original_collect_by, resolve_collect_by
 from negotiation.domain.enums import ExemptedBy, LedgerKind, OrderKind, OrderStatus, ViolationKind
-from negotiation.domain.negotiating import SYSTEM, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.domain.policy import Policy
 from negotiation.services.core.unit_of_work import UnitOfWork
 
@@ -89,7 +90,7 @@ def _record(uow: UnitOfWork, order: Order, found: rules.Violation) -> list[Domai
     violation = Violation(store_id=order.store_id, kind=found.kind, due_at=found.due_at,
                           detected_at=uow.now, region=order.region, exempted_by=exempted_by,
                           exempted_at=uow.now if exempted_by else None)
-    order.violations.append(violation)
+    uow.assessment.add_violation(order, violation)
     events = [DomainEvent(f"violation.{found.kind.value}", uow.now, {
         "due_at": iso_utc(found.due_at),
         "exempted_by": exempted_by.value if exempted_by else None}, SYSTEM)]
@@ -112,7 +113,7 @@ def order_deductions(order: Order) -> int:
 
 def is_compensable(order: Order) -> bool:
     return rules.is_compensable(order.ship_by_source,
-                                negotiating.accepted_card(order.negotiation) is not None,
+                                eligibility.accepted_card(order.negotiation) is not None,
                                 bool(order.covered_by_report))
 
 
@@ -124,9 +125,8 @@ def _charge(uow: UnitOfWork, order: Order, violation: Violation) -> list[DomainE
                         store_deducted_today=counter.amount, amount=order.amount,
                         compensable=is_compensable(order), policy=uow.policy)
     counter.amount += cost.deduction
-    entry = _entry(uow, order, violation, LedgerKind.DEPOSIT_DEDUCTION, cost.deduction,
-                   cost.points)
-    entry.applies_on = day
+    _entry(uow, order, violation, LedgerKind.DEPOSIT_DEDUCTION, cost.deduction, cost.points,
+           applies_on=day)
     events = [DomainEvent("penalty.deducted", uow.now, {
         "kind": violation.kind.value, "amount": _money(cost.deduction),
         "points": _money(cost.points), "applies_on": day.isoformat()}, SYSTEM)]
@@ -141,11 +141,12 @@ def _charge(uow: UnitOfWork, order: Order, violation: Violation) -> list[DomainE
 
 
 def _entry(uow: UnitOfWork, order: Order, violation: Violation | None, kind: LedgerKind,
-           amount: Decimal, points: Decimal, reverses: LedgerEntry | None = None) -> LedgerEntry:
+           amount: Decimal, points: Decimal, reverses: LedgerEntry | None = None,
+           applies_on: date | None = None) -> LedgerEntry:
     entry = LedgerEntry(store_id=order.store_id, order_no=order.order_no, violation=violation,
                         kind=kind, amount=amount, points=points, at=uow.now,
-                        reverses=reverses)
-    order.ledger_entries.append(entry)
+                        applies_on=applies_on, reverses=reverses)
+    uow.assessment.add_entry(order, entry)
     return entry
 
 

@@ -12,9 +12,9 @@ from models import Order
 from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
 from negotiation.domain import assessment as rules
 from negotiation.domain import errors
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import LedgerKind, OrderKind, OrderStatus, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import Caller
 from negotiation.domain.workdays import business_day
 from negotiation.services.assessment.assessment import (
     counts,

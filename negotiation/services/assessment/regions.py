@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from models import Order, RegionalExemption, RegionalExtension
-from negotiation.domain import negotiating
+from negotiation.domain import eligibility, negotiating
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
 from negotiation.domain.errors import Forbidden, InvalidInput
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.assessment.views import ExemptionView, ExtensionView
 from negotiation.services.core import pagination
@@ -118,7 +119,7 @@ def _extend(uow: UnitOfWork, order: Order, row: RegionalExtension) -> list[Domai
     if order.extended_ship_by is not None and order.extended_ship_by >= extended:
         return []
     order.extended_ship_by = extended
-    agreed = negotiating.accepted_card(order.negotiation)
+    agreed = eligibility.accepted_card(order.negotiation)
     events = negotiating.move_deadline(order, agreed.proposed_ship_by if agreed else None,
                                        uow.now)
     for event in events:

@@ -12,10 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-
-from models import IdempotencyKey
 from negotiation.services.core.unit_of_work import UnitOfWork
 
 
@@ -42,14 +38,11 @@ def reserve(uow: UnitOfWork, caller: str, key: str, request_hash: str, *,
     """None when this request is the key's first (or takes over a lapsed reservation);
     a :class:`Replay` when it is a retry of a finished request."""
     with uow:
-        found = _find(uow, caller, key)
+        found = uow.records.idempotency_key(caller, key)
         if found is None:
-            uow.repo.add(IdempotencyKey(caller=caller, key=key, request_hash=request_hash,
-                                        created_at=uow.now))
-            try:
-                uow.session.commit()
-            except IntegrityError:
-                raise KeyInProgress(lease) from None
+            if not uow.records.reserve_idempotency_key(caller, key, request_hash, uow.now):
+                raise KeyInProgress(lease)  # reserved at this moment by another request
+            uow.commit()
             return None
         if found.request_hash != request_hash:
             raise KeyReused()
@@ -63,30 +56,18 @@ def reserve(uow: UnitOfWork, caller: str, key: str, request_hash: str, *,
 
 def _take_over(uow: UnitOfWork, key_id: int, reserved_at: datetime) -> bool:
     """Renew a lapsed reservation; of several retries doing so at once, one wins."""
-    renewed = uow.session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.id == key_id, IdempotencyKey.created_at == reserved_at,
-               IdempotencyKey.status_code.is_(None))
-        .values(created_at=uow.now))
+    renewed = uow.records.renew_idempotency_key(key_id, reserved_at, uow.now)
     uow.commit()
-    return renewed.rowcount == 1
+    return renewed
 
 
 def complete(uow: UnitOfWork, caller: str, key: str, status: int, body: str) -> None:
     with uow:
-        found = _find(uow, caller, key)
-        if found is not None:
-            found.status_code, found.response_body = status, body
+        if uow.records.complete_idempotency_key(caller, key, status, body):
             uow.commit()
 
 
 def release(uow: UnitOfWork, caller: str, key: str) -> None:
     with uow:
-        uow.session.execute(delete(IdempotencyKey).where(
-            IdempotencyKey.caller == caller, IdempotencyKey.key == key))
+        uow.records.release_idempotency_key(caller, key)
         uow.commit()
-
-
-def _find(uow: UnitOfWork, caller: str, key: str) -> IdempotencyKey | None:
-    return uow.session.scalars(select(IdempotencyKey).where(
-        IdempotencyKey.caller == caller, IdempotencyKey.key == key)).first()

@@ -11,8 +11,9 @@ from typing import Any
 from models import Order
 from negotiation.domain import negotiating as rules
 from negotiation.domain.assessment import applies_on
+from negotiation.domain.caller import SYSTEM, Caller
 from negotiation.domain.errors import DomainError, NotFound
-from negotiation.domain.negotiating import SYSTEM, Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.core.unit_of_work import UnitOfWork
 
@@ -99,16 +100,19 @@ def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
 
 
 def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
-    """Settle many locked orders, loading what assessing needs for all of them at once.
+    """Settle many locked orders, loading what settling reads for all of them at once:
+    a fixed number of queries per batch, whatever its size.
 
     The day's cap counters of every store to assess are locked up front, in store order,
     so two sweeps never take them in opposite orders. Nothing is flushed until the
-    batch commits, so its rows go to the database in a few multi-row statements.
+    batch commits, so its rows go to the database in one statement per table and kind
+    of change.
     """
-    orders = uow.assessment.with_assessment(uow.repo.orders_by_ids(ids))
+    orders = uow.repo.orders_by_ids(ids)
+    due = uow.assessment.with_assessment([o for o in orders if assessment.is_due(o, uow.now)])
     day = applies_on(uow.now, uow.policy)
-    uow.assessment.lock_days(sorted({(o.store_id, day) for o in orders
-                                     if assessment.is_due(o, uow.now)}))
+    uow.assessment.lock_days(sorted({(o.store_id, day) for o in due}))
+    uow.assessment.load_exemptions(o.region for o in due)
     with uow.session.no_autoflush:  # in id order: what is written reads in that order
         return sum(settle(uow, order) for order in sorted(orders, key=lambda o: o.id))
 

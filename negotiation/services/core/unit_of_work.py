@@ -7,11 +7,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from negotiation.adapters.assessment_repository import AssessmentRepository
+from negotiation.adapters.database import Session
 from negotiation.adapters.inbox_repository import InboxRepository
+from negotiation.adapters.records_repository import RecordsRepository
 from negotiation.adapters.report_repository import ReportRepository
 from negotiation.adapters.repository import Repository
 from negotiation.adapters.webhook_repository import WebhookRepository
@@ -33,6 +36,7 @@ class UnitOfWork:
     assessment: AssessmentRepository
     webhooks: WebhookRepository
     inbox: InboxRepository
+    records: RecordsRepository
     now: datetime
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
@@ -45,8 +49,10 @@ class UnitOfWork:
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
+        self.session.write_first.append(self.assessment.write_new)  # at every flush
         self.webhooks = WebhookRepository(self.session)
         self.inbox = InboxRepository(self.session)
+        self.records = RecordsRepository(self.session)
         self.now = self.clock.now()
         return self
 
@@ -57,8 +63,13 @@ class UnitOfWork:
         finally:
             self.session.close()
 
-    def commit(self) -> None:
+    def commit(self, *, last: bool = False) -> None:
+        """Commit; ``last`` when nothing is read or written through this unit after it (a
+        sweep batch), so its objects' changes may be written in bulk and let go of."""
         with self.constraints_as_conflict():
+            if last:
+                self.session.write_changes_and_let_go()
+            self.session.flush()  # also what the repositories buffered (Session.write_first)
             self.repo.write_events(self.now)
             self.session.commit()
         self.assessment.forget()
@@ -84,6 +95,14 @@ class UnitOfWork:
         self.session.rollback()
         self.repo.forget_events()
         self.assessment.forget()
+
+    def commit_without_waiting_for_disk(self) -> None:
+        """Let this transaction's commit return before PostgreSQL has flushed it to disk
+        (``synchronous_commit`` off, for this transaction only). Only for what a database
+        crash may lose without harm: a delivery taken or settled is, at worst, sent again.
+        """
+        if self.skip_locked:  # PostgreSQL; SQLite has no such setting per transaction
+            self.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     @property
     def skip_locked(self) -> bool:

@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from models import Card, Order
+from negotiation.domain import eligibility
 from negotiation.domain import negotiating as rules
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.core.settling import (
     load_for_read,
     load_for_write,
@@ -37,13 +39,13 @@ def get_negotiation(uow: UnitOfWork, caller: Caller, order_no: str) -> Negotiati
 
 def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> NegotiationView:
     negotiation = order.negotiation
-    accepted = rules.accepted_card(negotiation)
-    actions = rules.available_actions(caller, order.store, order, negotiation, uow.now,
-                                      uow.policy, _shipment_report_of(uow, caller, order))
+    accepted = eligibility.accepted_card(negotiation)
+    actions = eligibility.available_actions(caller, order.store, order, negotiation, uow.now,
+                                            uow.policy, _shipment_report_of(uow, caller, order))
     return NegotiationView(
         order_no=order.order_no, state=negotiation.state.value,
         cards_used=len(negotiation.cards),
-        cards_left=rules.cards_left(negotiation, uow.policy),
+        cards_left=eligibility.cards_left(negotiation, uow.policy),
         cards=[CardView.of(c, order.order_no) for c in negotiation.cards],
         agreed_ship_by=accepted.proposed_ship_by if accepted else None,
         actions={action.value: ActionView.of(refusal) for action, refusal in actions.items()},

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from negotiation.adapters.webhook_repository import PENDING
+from negotiation.domain.caller import Caller
 from negotiation.domain.errors import InvalidInput, NotFound
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core import pagination
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page

@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import WebhookAttempt, WebhookDelivery
+from models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from negotiation.adapters.sealing import Seal
 from negotiation.adapters.webhook_repository import DELIVERED, FAILED
 from negotiation.adapters.webhook_transport import Outcome
-from negotiation.domain.negotiating import SYSTEM, DomainEvent
+from negotiation.domain.caller import SYSTEM
+from negotiation.domain.events import DomainEvent
 from negotiation.services.core.settling import event_rows
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import EventView
@@ -58,6 +59,7 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
     busy = busy or {}
     share = settings.per_endpoint_concurrency
     with uow:
+        uow.commit_without_waiting_for_disk()  # lost in a crash, the deliveries fall due
         full = [e for e, count in busy.items() if count >= share]
         taken: list[WebhookDelivery] = []
         counts = dict(busy)
@@ -73,18 +75,17 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
             return []
         events = uow.webhooks.events_with_order_nos([d.event_id for d in taken])
         endpoints = uow.webhooks.endpoints_by_id(sorted({d.endpoint_id for d in taken}))
+        signing = {e.id: _signing_secrets(e, seal, uow.now) for e in endpoints.values()}
         claims = []
         for delivery in taken:
             endpoint = endpoints[delivery.endpoint_id]
             delivery.lease_token = tokens.token_hex(16)
             delivery.next_attempt_at = uow.now + settings.lease
-            signing = (seal.open(s.sealed) for s in endpoint.secrets
-                       if s.retires_at is None or s.retires_at > uow.now)
             event, order_no = events[delivery.event_id]
             claims.append(Claim(
                 delivery.id, delivery.lease_token, endpoint.id, endpoint.url,
-                tuple(s for s in signing if s is not None), delivery.attempts + 1,
-                delivery.failures, EventView.of(event, order_no)))
+                signing[endpoint.id], delivery.attempts + 1, delivery.failures,
+                EventView.of(event, order_no)))
         uow.commit()
         return claims
 
@@ -97,6 +98,10 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
     giving_up = sorted({r.claim.endpoint_id for r in results if not r.outcome.delivered
                         and r.claim.failures + 1 >= schedule.attempts})
     with uow:
+        if not giving_up:
+            # Lost in a crash, they are sent again. Not when an event is written: a
+            # reader could see an id a crash would hand to another event.
+            uow.commit_without_waiting_for_disk()
         # Endpoints before deliveries, as every use case that locks both takes them.
         endpoints = uow.webhooks.lock_for_settling(giving_up)
         held = uow.webhooks.leased([(r.claim.delivery_id, r.claim.token) for r in results])
@@ -133,6 +138,14 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
                  "delivery_id": result.claim.delivery_id,
                  "event_id": result.claim.event.id}, SYSTEM)], None))
         uow.commit()
+
+
+def _signing_secrets(endpoint: WebhookEndpoint, seal: Seal, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign now, opened once per endpoint and batch (two in a rotation;
+    none when ``SECRET_KEY`` changed since they were sealed)."""
+    opened = (seal.open(s.sealed) for s in endpoint.secrets
+              if s.retires_at is None or s.retires_at > now)
+    return tuple(secret for secret in opened if secret is not None)
 
 
 def _reason(result: Settled, settings: WebhookSettings) -> str:

@@ -3,7 +3,7 @@ admins to every store's. Each endpoint has a signing secret, shown once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from models import WebhookEndpoint, WebhookSecret
@@ -11,10 +11,10 @@ from models.notifications import DESCRIPTION_LIMIT, URL_LIMIT
 from negotiation.adapters import webhook_transport
 from negotiation.adapters.sealing import Seal
 from negotiation.domain import errors
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
 from negotiation.domain.event_types import unknown_patterns
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core import pagination
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page
@@ -23,6 +23,7 @@ from negotiation.services.notifications.views import EndpointView
 
 # How long the secret a rotation replaces goes on signing beside the new one (API.md).
 ROTATION_OVERLAP = timedelta(hours=24)
+PURGE_AFTER = timedelta(hours=1)
 MAX_EVENT_TYPES = 50
 
 
@@ -90,10 +91,23 @@ def update_endpoint(uow: UnitOfWork, caller: Caller, settings: WebhookSettings,
 
 
 def delete_endpoint(uow: UnitOfWork, caller: Caller, endpoint_id: int) -> None:
-    """The endpoint, its secrets and its deliveries go; nothing more is sent to it."""
+    """Gone at once: nothing more is sent to it and its owner finds it no more; its
+    secrets go now, its rows when :func:`purge_deleted_endpoints` comes by."""
     with uow:
-        uow.webhooks.delete(endpoint_for(uow, caller, endpoint_id, lock=True))
+        endpoint = endpoint_for(uow, caller, endpoint_id, lock=True)
+        endpoint.enabled, endpoint.deleted_at = False, uow.now
+        endpoint.disabled_reason = f"Deleted by account {caller.actor}."
+        endpoint.secrets.clear()
         uow.commit()
+
+
+def purge_deleted_endpoints(new_uow: Callable[[], UnitOfWork]) -> int:
+    """Remove what endpoints deleted over an hour ago left: far longer than a request that
+    read one before it was deleted takes to write its deliveries."""
+    with new_uow() as uow:
+        purged = uow.webhooks.purge_deleted(before=uow.now - PURGE_AFTER)
+        uow.commit()
+        return purged
 
 
 def rotate_secret(uow: UnitOfWork, caller: Caller, seal: Seal,

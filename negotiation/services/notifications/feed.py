@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from negotiation.domain import audience
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import InvalidInput, NotFound
 from negotiation.domain.event_types import EventTypes
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core import pagination
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import EventView, Page

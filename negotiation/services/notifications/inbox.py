@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from negotiation.adapters.inbox_repository import Notice
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
 from negotiation.domain.errors import NotFound
 from negotiation.domain.inbox import inbox_of
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core import pagination
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page

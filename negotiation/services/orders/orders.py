@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
-
 from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
-from negotiation.domain import audience, errors
+from negotiation.domain import audience, eligibility, errors
 from negotiation.domain import negotiating as rules
+from negotiation.domain.caller import Caller
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
 from negotiation.domain.enums import (
     NegotiationState,
@@ -19,8 +18,8 @@ from negotiation.domain.enums import (
     Role,
     ShipMode,
 )
-from negotiation.domain.errors import Forbidden, InvalidInput, Refused
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.errors import Conflict, Forbidden, InvalidInput, Refused
+from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.core import pagination
 from negotiation.services.core.settling import (
@@ -135,7 +134,7 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
-            refusal = rules.ship_refusal(caller, order)
+            refusal = eligibility.ship_refusal(caller, order)
             if refusal is not None:
                 raise refusal
             if uow.repo.tracking_no_used(tracking_no):
@@ -146,9 +145,8 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
                             shipped_by=caller.account_id, shipped_at=uow.now)
         uow.repo.add(shipment)
         try:
-            uow.session.flush()
-        except IntegrityError:  # the same number, shipped at the same moment elsewhere
-            uow.rollback()
+            uow.flush()
+        except Conflict:  # the same number, shipped at the same moment elsewhere
             raise _tracking_no_in_use(tracking_no) from None
         record(uow, order, events, caller)
         # Shipping late is a violation now; an express-mode collection deadline starts.

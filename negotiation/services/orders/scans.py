@@ -6,9 +6,10 @@ from datetime import datetime
 
 from models import Scan
 from negotiation.clock import iso_utc
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role, ScanKind
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.assessment.views import ScanView
 from negotiation.services.core.settling import record, settle
@@ -26,7 +27,7 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
         order = uow.repo.order_by_id(shipment.order_id, lock=True) if shipment else None
         if shipment is None or order is None or not caller.may_see(order):
             raise NotFound(f"No shipment {tracking_no}.")
-        uow.session.refresh(shipment)  # as it is now we hold the order's lock
+        shipment = uow.reports.shipment_as_it_is(shipment)  # now we hold the order's lock
         if at > uow.now:
             raise InvalidInput("at is in the future.", field="at")
         if at < order.paid_at:

@@ -13,14 +13,12 @@ import uuid
 from datetime import timedelta
 from typing import BinaryIO
 
-from sqlalchemy import select
-
 from models import Evidence, ReportHistoryEntry
 from negotiation.adapters.evidence_store import EvidenceStore
 from negotiation.domain import errors, reporting
+from negotiation.domain.caller import Caller
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.evidence import safe_filename, sniff
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core.settling import event_rows
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.reports.queries import readable_report
@@ -104,8 +102,7 @@ def remove_orphans(uow: UnitOfWork, files: EvidenceStore, *, older_than: timedel
     removed = 0
     while keys := list(itertools.islice(old_enough, chunk)):
         with uow:  # a short read per chunk: on SQLite no write lock is held meanwhile
-            named = set(uow.session.scalars(
-                select(Evidence.storage_key).where(Evidence.storage_key.in_(keys))))
+            named = uow.reports.evidence_keys_in_use(keys)
         for key in keys:
             if key not in named:
                 files.delete(key)

@@ -7,9 +7,9 @@ from datetime import datetime
 from models import DelayReport
 from negotiation.adapters.report_repository import ReportFilter
 from negotiation.domain import reporting
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
-from negotiation.domain.negotiating import Caller
 from negotiation.services.core import pagination
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page

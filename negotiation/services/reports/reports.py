@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from models import DelayReport, Order, ReportHistoryEntry, ReportItem, Shipment
-from negotiation.domain import errors, reporting
-from negotiation.domain import negotiating as rules
+from negotiation.domain import eligibility, errors, reporting
+from negotiation.domain.caller import Caller
 from negotiation.domain.enums import OrderStatus, ReportKind, ReportReason, ReportStatus
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
-from negotiation.domain.negotiating import Caller, DomainEvent
+from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.core.settling import record, settle
 from negotiation.services.core.unit_of_work import UnitOfWork
@@ -249,7 +249,7 @@ def _move_ship_by(uow: UnitOfWork, report: DelayReport, order: Order) -> list[Do
     """Let an approved report's latest ship time count for one order it names."""
     if order.status is not OrderStatus.AWAITING_SHIPMENT or report.latest_ship_at is None:
         return []  # shipped meanwhile: nothing to move (seed 000: nothing to cancel)
-    agreed = rules.accepted_card(order.negotiation)
+    agreed = eligibility.accepted_card(order.negotiation)
     return reporting.apply_latest_ship_at(
         order, agreed.proposed_ship_by if agreed else None, report.latest_ship_at, uow.now)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from models import DelayReport, Evidence, ReportHistoryEntry
 from negotiation.domain import reporting
-from negotiation.domain.negotiating import Caller
+from negotiation.domain.caller import Caller
 from negotiation.services.core.views import ActionView
 
 

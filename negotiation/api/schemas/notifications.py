@@ -1,4 +1,4 @@
-"""The shapes of webhook endpoints, their deliveries and the payloads they receive.
+"""Events as the feed and the webhooks carry them, webhook endpoints and their deliveries.
 
 A secret appears in the answer that makes it (creating an endpoint, rotating its secret)
 and nowhere else.
@@ -10,10 +10,61 @@ from marshmallow import Schema, fields, validate
 
 from negotiation.api.fields import Instant, JsonBoolean
 from negotiation.api.parsing import plain_text
-from negotiation.api.schemas import PageArgs
+from negotiation.api.schemas.common import PageArgs, component, cursor_field, limit_field
 from negotiation.domain.event_types import CATALOGUE, EVERYTHING, FAMILIES, FAMILY_SUFFIX
+from negotiation.domain.identifiers import ORDER_NO_PATTERN
 from negotiation.services.notifications.endpoints import MAX_EVENT_TYPES
 from negotiation.services.notifications.endpoints import ROTATION_OVERLAP as OVERLAP
+
+# --- events and the change feed --------------------------------------------------------
+
+# An event type (``card.sent``) or a family of them (``card.*``), as short as a type.
+EVENT_TYPE_FILTER = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\.\*)?$"
+MAX_TYPE_FILTERS = 20
+
+
+@component("Event")
+class EventOut(Schema):
+    id = fields.Integer()
+    order_no = fields.String(allow_none=True, metadata={
+        "description": "The order the event happened to; null for one of no order "
+                       "(`webhook_endpoint.disabled`, `api_key.revoked`)."})
+    at = Instant()
+    actor = fields.String(metadata={"description": "An account id, `admin` or `system`."})
+    type = fields.String()
+    data = fields.Dict()
+
+
+class EventPage(Schema):
+    items = fields.List(fields.Nested(EventOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class FeedArgs(Schema):
+    after = cursor_field("Where to go on from: the `next_cursor` of the page before; "
+                         "without it, the first event.")
+    type = fields.List(
+        fields.String(validate=[validate.Length(min=1, max=64), validate.Regexp(
+            EVENT_TYPE_FILTER, error="An event type (card.sent) or a family (card.*): "
+                                     "letters, digits, _ and . only.")]),
+        validate=validate.Length(max=MAX_TYPE_FILTERS, error="At most 20 types."),
+        metadata={"description": "Only these types; `card.*` stands for every `card.` "
+                                 "type. May repeat; any of them matches."})
+    order_no = fields.String(validate=validate.Regexp(
+        f"^{ORDER_NO_PATTERN}$", error="1 to 64 letters, digits and _ . : - only"), metadata={
+        "description": "Only this order's events; an order the caller may not see, or "
+                       "that does not exist, has none."})
+    limit = limit_field()
+
+
+class FeedPage(Schema):
+    items = fields.List(fields.Nested(EventOut), required=True)
+    next_cursor = fields.String(required=True, metadata={
+        "description": "Always present, also on the last and on an empty page: poll with it "
+                       "to receive what comes next, each event once."})
+
+
+# --- webhook endpoints -----------------------------------------------------------------
 
 SUBSCRIBABLE = [EVERYTHING, *sorted(f"{family}{FAMILY_SUFFIX}" for family in FAMILIES),
                 *CATALOGUE]
@@ -92,6 +143,9 @@ class NewEndpoint(Endpoint):
 class EndpointPage(Schema):
     items = fields.List(fields.Nested(Endpoint), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
+
+
+# --- deliveries ------------------------------------------------------------------------
 
 
 class Attempt(Schema):

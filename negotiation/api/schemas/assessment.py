@@ -1,4 +1,5 @@
-"""Schemas of the assessment path: scans, assessments, the ledger, regional decisions.
+"""What missed deadlines cost: an order's assessment, a store's ledger, and reviewers'
+regional exemptions and extensions.
 
 Money is a decimal string ("10.00"), never a JSON number, so no client reads it as a float.
 """
@@ -9,41 +10,10 @@ from marshmallow import Schema, fields, validate
 
 from negotiation.api.fields import Day, DecimalString, Instant
 from negotiation.api.parsing import plain_text
-from negotiation.api.schemas import PageArgs
-from negotiation.domain.enums import (
-    ExemptedBy,
-    ExtensionCause,
-    LedgerKind,
-    ScanKind,
-    ViolationKind,
-)
+from negotiation.api.schemas.common import PageArgs, one_of
+from negotiation.domain.enums import ExemptedBy, ExtensionCause, LedgerKind, ViolationKind
 
 REGION = [validate.Length(min=1, max=100), plain_text]
-
-
-def _one_of(enum: type, **kwargs: object) -> fields.String:
-    return fields.String(validate=validate.OneOf([m.value for m in enum]), **kwargs)
-
-
-# --- scans -----------------------------------------------------------------------------
-
-
-class ScanIn(Schema):
-    kind = fields.Enum(ScanKind, by_value=True, required=True, metadata={"example": "collected"})
-    at = Instant(required=True, metadata={"description": "When the carrier scanned.",
-                                          "example": "2026-11-23T08:00:00Z"})
-
-
-class ScanOut(Schema):
-    id = fields.Integer()
-    tracking_no = fields.String()
-    order_no = fields.String()
-    kind = _one_of(ScanKind)
-    at = Instant()
-    recorded_at = Instant()
-    collected_at = Instant(allow_none=True, metadata={
-        "description": "The shipment's first collection time, after this scan."})
-    collect_by = Instant(allow_none=True)
 
 
 # --- an order's assessment -------------------------------------------------------------
@@ -55,11 +25,11 @@ class AssessmentArgs(Schema):
 
 
 class ViolationOut(Schema):
-    kind = _one_of(ViolationKind)
+    kind = one_of(ViolationKind)
     due_at = Instant()
     detected_at = Instant(allow_none=True, metadata={
         "description": "Null for a violation the preview adds."})
-    exempted_by = _one_of(ExemptedBy, allow_none=True)
+    exempted_by = one_of(ExemptedBy, allow_none=True)
     disproved_at = Instant(allow_none=True, metadata={
         "description": "When a scan reported later showed the deadline was met: the "
                        "violation no longer counts and its charges were reversed."})
@@ -96,8 +66,8 @@ class LedgerArgs(PageArgs):
 class LedgerEntryOut(Schema):
     id = fields.Integer()
     order_no = fields.String()
-    kind = _one_of(LedgerKind)
-    violation_kind = _one_of(ViolationKind, allow_none=True)
+    kind = one_of(LedgerKind)
+    violation_kind = one_of(ViolationKind, allow_none=True)
     amount = DecimalString()
     points = DecimalString()
     at = Instant()
@@ -146,7 +116,7 @@ class ExemptionOut(Schema):
     region = fields.String()
     starts_at = Instant()
     ends_at = Instant()
-    kinds = fields.List(_one_of(ViolationKind))
+    kinds = fields.List(one_of(ViolationKind))
     note = fields.String(allow_none=True)
     created_by = fields.Integer()
     created_at = Instant()
@@ -170,11 +140,10 @@ class ExtensionIn(Schema):
 class ExtensionOut(Schema):
     id = fields.Integer()
     region = fields.String()
-    cause = _one_of(ExtensionCause)
+    cause = one_of(ExtensionCause)
     suspended_carriers = fields.Integer(allow_none=True)
     starts_at = Instant()
     ends_at = Instant()
     created_by = fields.Integer()
     created_at = Instant()
     orders_extended = fields.Integer(allow_none=True)
-
