@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     delete,
     exists,
     insert,
@@ -24,6 +26,28 @@ from negotiation.adapters.repository import events_of_types
 from negotiation.domain.event_types import EventTypes
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+class Held(NamedTuple):
+    """A delivery as a worker takes or settles it."""
+
+    id: int
+    endpoint_id: int
+    event_id: int
+    attempts: int
+    failures: int
+
+
+_HELD = (WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.event_id,
+         WebhookDelivery.attempts, WebhookDelivery.failures)
+_DELIVERIES = WebhookDelivery.__table__
+# Statements for many rows at once, each row its own parameters (an executemany).
+_LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("b_id"))
+          .values(lease_token=bindparam("b_token"), next_attempt_at=bindparam("b_until")))
+_SETTLE = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("b_id"))
+           .values(state=bindparam("b_state"), attempts=bindparam("b_attempts"),
+                   failures=bindparam("b_failures"), next_attempt_at=bindparam("b_next"),
+                   lease_token=None))
 
 
 class WebhookRepository:
@@ -124,10 +148,11 @@ class WebhookRepository:
     # --- deliveries, as workers take and settle them -----------------------------------
 
     def due_deliveries(self, now: datetime, limit: int, *, skip_locked: bool,
-                       exclude_endpoints: Sequence[int] = ()) -> Sequence[WebhookDelivery]:
+                       exclude_endpoints: Sequence[int] = ()) -> Sequence[Held]:
         """Pending deliveries whose time has come, to enabled endpoints, earliest first;
-        locked as they are picked, skipping those another worker holds."""
-        query = (select(WebhookDelivery)
+        locked as they are picked, skipping those another worker holds. Plain rows: a
+        worker reads many and keeps few, so no objects are built for them."""
+        query = (select(*_HELD)
                  .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                  .where(WebhookDelivery.state == PENDING,
                         WebhookDelivery.next_attempt_at <= now,
@@ -136,14 +161,21 @@ class WebhookRepository:
                  .with_for_update(of=WebhookDelivery, skip_locked=skip_locked))
         if exclude_endpoints:
             query = query.where(WebhookDelivery.endpoint_id.not_in(sorted(exclude_endpoints)))
-        return self.session.scalars(query).all()
+        return [Held(*row) for row in self.session.execute(query)]
 
-    def events_with_order_nos(self, event_ids: Sequence[int]
-                              ) -> dict[int, tuple[Event, str | None]]:
+    def lease(self, leases: Sequence[tuple[int, str]], until: datetime) -> None:
+        """Hold these deliveries under their tokens until ``until``, in one statement."""
+        if leases:
+            self.session.execute(_LEASE, [{"b_id": i, "b_token": t, "b_until": until}
+                                          for i, t in leases])
+
+    def feed_rows(self, event_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """(id, order_no, at, actor, type, data) of these events, as the feed shows them,
+        by id: plain rows, no objects."""
         rows = self.session.execute(
-            select(Event, Order.order_no).outerjoin(Order, Order.id == Event.order_id)
-            .where(Event.id.in_(event_ids)))
-        return {event.id: (event, order_no) for event, order_no in rows}
+            select(Event.id, Order.order_no, Event.at, Event.actor, Event.type, Event.data)
+            .outerjoin(Order, Order.id == Event.order_id).where(Event.id.in_(event_ids)))
+        return {row[0]: tuple(row) for row in rows}
 
     def lock_for_settling(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
         """Endpoints a worker may disable, locked in id order. ``FOR NO KEY UPDATE``: it
@@ -158,17 +190,23 @@ class WebhookRepository:
         return {e.id: e for e in self.session.scalars(
             select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))}
 
-    def leased(self, leases: Sequence[tuple[int, str]]) -> dict[int, WebhookDelivery]:
+    def leased(self, leases: Sequence[tuple[int, str]]) -> dict[int, Held]:
         """The deliveries still held under these (id, token) leases, locked: a lease that
         ran out and was taken by another worker is no longer this one's to settle."""
         if not leases:
             return {}
         tokens = dict(leases)
-        found = self.session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.id.in_(sorted(tokens)))
-            .with_for_update())
-        return {d.id: d for d in found if d.lease_token == tokens[d.id]}
+        rows = self.session.execute(
+            select(*_HELD, WebhookDelivery.lease_token)
+            .where(WebhookDelivery.id.in_(sorted(tokens))).with_for_update())
+        return {row[0]: Held(*row[:-1]) for row in rows if row[-1] == tokens[row[0]]}
 
+    def settle(self, outcomes: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]
+               ) -> None:
+        """Each delivery's new state, and the attempts that led there, in two statements."""
+        if outcomes:
+            self.session.execute(_SETTLE, list(outcomes))
+            self.session.execute(insert(WebhookAttempt.__table__), list(attempts))
 
 def _of_store(store_id: int | None) -> ColumnElement[bool]:
     return (WebhookEndpoint.store_id.is_(None) if store_id is None

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models import WebhookEndpoint
 from negotiation.adapters.sealing import Seal
-from negotiation.adapters.webhook_repository import DELIVERED, FAILED
+from negotiation.adapters.webhook_repository import DELIVERED, FAILED, PENDING, Held
 from negotiation.adapters.webhook_transport import Outcome
 from negotiation.domain.caller import SYSTEM
 from negotiation.domain.events import DomainEvent
@@ -61,7 +61,7 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
     with uow:
         uow.commit_without_waiting_for_disk()  # lost in a crash, the deliveries fall due
         full = [e for e, count in busy.items() if count >= share]
-        taken: list[WebhookDelivery] = []
+        taken: list[Held] = []
         counts = dict(busy)
         for delivery in uow.webhooks.due_deliveries(
                 uow.now, limit * CANDIDATE_POOL, skip_locked=uow.skip_locked,
@@ -73,19 +73,16 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
                     break
         if not taken:
             return []
-        events = uow.webhooks.events_with_order_nos([d.event_id for d in taken])
+        leases = [(d.id, tokens.token_hex(16)) for d in taken]
+        uow.webhooks.lease(leases, until=uow.now + settings.lease)
+        events = uow.webhooks.feed_rows([d.event_id for d in taken])
         endpoints = uow.webhooks.endpoints_by_id(sorted({d.endpoint_id for d in taken}))
         signing = {e.id: _signing_secrets(e, seal, uow.now) for e in endpoints.values()}
-        claims = []
-        for delivery in taken:
-            endpoint = endpoints[delivery.endpoint_id]
-            delivery.lease_token = tokens.token_hex(16)
-            delivery.next_attempt_at = uow.now + settings.lease
-            event, order_no = events[delivery.event_id]
-            claims.append(Claim(
-                delivery.id, delivery.lease_token, endpoint.id, endpoint.url,
-                signing[endpoint.id], delivery.attempts + 1, delivery.failures,
-                EventView.of(event, order_no)))
+        claims = [Claim(delivery.id, token, delivery.endpoint_id,
+                        endpoints[delivery.endpoint_id].url, signing[delivery.endpoint_id],
+                        delivery.attempts + 1, delivery.failures,
+                        EventView(*events[delivery.event_id]))
+                  for delivery, (_, token) in zip(taken, leases, strict=True)]
         uow.commit()
         return claims
 
@@ -106,25 +103,26 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
         endpoints = uow.webhooks.lock_for_settling(giving_up)
         held = uow.webhooks.leased([(r.claim.delivery_id, r.claim.token) for r in results])
         given_up: dict[int, Settled] = {}
+        outcomes, attempts = [], []
         for result in results:
             delivery = held.get(result.claim.delivery_id)
             if delivery is None:
                 continue  # its lease ran out and another worker has it now
             outcome = result.outcome
-            delivery.attempts += 1
-            uow.repo.add(WebhookAttempt(
-                delivery_id=delivery.id, number=delivery.attempts, at=result.started_at,
-                status_code=outcome.status_code, latency_ms=outcome.latency_ms,
-                error=outcome.error, response_excerpt=outcome.excerpt))
-            delivery.lease_token = None
-            if outcome.delivered:
-                delivery.state, delivery.next_attempt_at = DELIVERED, None
-                continue
-            delivery.failures += 1
-            delivery.next_attempt_at = schedule.next_attempt(delivery.failures, uow.now, random)
-            if delivery.next_attempt_at is None:
-                delivery.state = FAILED
+            number = delivery.attempts + 1
+            attempts.append({
+                "delivery_id": delivery.id, "number": number, "at": result.started_at,
+                "status_code": outcome.status_code, "latency_ms": outcome.latency_ms,
+                "error": outcome.error, "response_excerpt": outcome.excerpt})
+            failures = delivery.failures + (not outcome.delivered)
+            next_at = (None if outcome.delivered
+                       else schedule.next_attempt(failures, uow.now, random))
+            state = DELIVERED if outcome.delivered else PENDING if next_at else FAILED
+            outcomes.append({"b_id": delivery.id, "b_state": state, "b_attempts": number,
+                             "b_failures": failures, "b_next": next_at})
+            if state == FAILED:
                 given_up.setdefault(delivery.endpoint_id, result)
+        uow.webhooks.settle(outcomes, attempts)
         for endpoint_id, result in given_up.items():
             endpoint = endpoints.get(endpoint_id)
             if endpoint is None or not endpoint.enabled:
