@@ -3,6 +3,7 @@ and the delivery rows as the database holds them."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -58,3 +59,16 @@ def event_count(rt: Runtime, *types: str) -> int:
         if types:
             query = query.where(Event.type.in_(types))
         return session.scalar(query) or 0
+
+
+def served_in_feed(client: Any, actor: Any, event_type: str, timeout: float = 10) -> list[dict]:
+    """The feed's items of a type, once it serves any. On PostgreSQL the feed holds back
+    events while any older transaction of the server still runs (API.md, *Change feed*):
+    another database's long transaction delays them, never loses them."""
+    until = time.monotonic() + timeout
+    while True:
+        items = client.get(f"{API}/events", headers=actor.headers,
+                           query_string={"type": event_type}).get_json()["items"]
+        if items or time.monotonic() > until:
+            return items
+        time.sleep(0.1)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.api.helpers import API, accept, sent_card
-from tests.webhook_support import run_once, subscribe
+from tests.webhook_support import run_once, served_in_feed, subscribe
 
 
 def feed_types(client, actor) -> list[str]:
@@ -33,7 +33,7 @@ def test_the_notice_comes_at_the_lead_to_the_second_and_only_once(client, world,
     clock.advance(timedelta(minutes=30))
     assert run_once(rt).notices == 0
 
-    assert feed_types(client, world.buyer).count("card.expiring_soon") == 1
+    assert len(served_in_feed(client, world.buyer, "card.expiring_soon")) == 1
     (delivered,) = [json.loads(r.body) for r in receiver.received]
     assert delivered["type"] == "card.expiring_soon"
     assert delivered["data"]["card_id"] == card["id"]

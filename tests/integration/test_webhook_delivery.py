@@ -20,6 +20,7 @@ from tests.webhook_support import (
     delivery_rows,
     event_count,
     run_once,
+    served_in_feed,
     subscribe,
     worker,
 )
@@ -129,8 +130,7 @@ def test_failures_follow_the_schedule_to_the_second_then_the_endpoint_is_disable
     now = client.get(f"{ENDPOINTS}/{endpoint['id']}", headers=world.owner.headers).get_json()
     assert now["enabled"] is False and "500" in now["disabled_reason"]
 
-    feed = client.get(f"{API}/events", headers=world.owner.headers,
-                      query_string={"type": "webhook_endpoint.disabled"}).get_json()["items"]
+    feed = served_in_feed(client, world.owner, "webhook_endpoint.disabled")
     assert [e["data"]["endpoint_id"] for e in feed] == [endpoint["id"]]
     assert feed[0]["order_no"] is None
     for outsider in (world.buyer,):
