@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -230,11 +231,18 @@ def test_a_silent_receiver_holds_only_its_share_of_the_slots(client, world, rt, 
         arrived = receiver.wait_for(12, timeout=15)  # well before the first timeout ends
         assert sum(r.path == "/fast" for r in arrived) == 10
         assert sum(r.path == "/silent" for r in arrived) == 2  # its share, no more
+        # ... and all ten are recorded delivered while the silent two still hold theirs.
+        until = time.monotonic() + 15
+        while {d["state"] for d in deliveries(client, world.owner, fast["id"])} != {
+                "delivered"} and time.monotonic() < until:
+            time.sleep(0.05)
+        assert {d["state"] for d in deliveries(client, world.owner, fast["id"])} == {
+            "delivered"}
+        assert len(receiver.received) == 12
     finally:
         receiver.close()  # hangs up on the held POSTs: the pass ends without the timeouts
         passes.join(timeout=60)
         w.close()
-    assert {d["state"] for d in deliveries(client, world.owner, fast["id"])} == {"delivered"}
     assert all(d["state"] == "pending" for d in deliveries(client, world.owner, silent["id"]))
 
 
