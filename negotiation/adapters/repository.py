@@ -243,18 +243,20 @@ class Repository:
         self.session.flush()  # their orders first
         rows, self._events = self._events, []
         subscribers = self._subscribers({row["store_id"] for row in rows})
-        if not subscribers:  # plain rows, no objects: Core's executemany, not the ORM's
-            self.session.connection().execute(insert(Event.__table__), rows)
+        # Plain rows, no objects: Core's executemany, not the ORM's.
+        connection, events = self.session.connection(), Event.__table__
+        if not subscribers:
+            connection.execute(insert(events), rows)
             return
-        ids = self.session.scalars(
-            insert(Event).returning(Event.id, sort_by_parameter_order=True), rows).all()
+        ids = connection.scalars(
+            insert(events).returning(events.c.id, sort_by_parameter_order=True), rows).all()
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
             for event_id, row in zip(ids, rows, strict=True)
             for endpoint in subscribers if endpoint.wants(row["store_id"], row["type"])]
         if deliveries:
-            self.session.execute(insert(WebhookDelivery), deliveries)
+            connection.execute(insert(WebhookDelivery.__table__), deliveries)
 
     def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
         """The enabled endpoints these stores' events may go to: the stores' own and the
@@ -266,8 +268,7 @@ class Repository:
                         WebhookEndpoint.event_types)
                  .where(WebhookEndpoint.enabled.is_(True),
                         or_(WebhookEndpoint.store_id.is_(None),
-                            one_of(self.session, WebhookEndpoint.store_id, stores)))
-                 .with_for_update(read=True, key_share=True))
+                            one_of(self.session, WebhookEndpoint.store_id, stores))))
         return [Subscriber(endpoint_id, store_id, EventTypes.parse(types))
                 for endpoint_id, store_id, types in self.session.execute(query)]
 

@@ -8,6 +8,7 @@ outside the database.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -15,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 REPLAYS = b"negotiation: idempotent replays"
 WEBHOOK_SECRETS = b"negotiation: webhook signing secrets"
+OPENED_KEPT = 256  # sealed texts are short: a secret, or an answer of a few KB
 
 
 class Seal:
@@ -26,7 +28,13 @@ class Seal:
         return self._fernet.encrypt(plain.encode()).decode()
 
     def open(self, sealed: str) -> str | None:
-        """The plain text, or None when it was sealed under another ``SECRET_KEY``."""
+        """The plain text, or None when it was sealed under another ``SECRET_KEY``.
+        A sealed text never changes, so the last ones opened are kept: a webhook worker
+        opens the same few secrets for every batch it signs."""
+        return self._open(sealed)
+
+    @functools.lru_cache(maxsize=OPENED_KEPT)  # noqa: B019 - a Seal lives as long as its app
+    def _open(self, sealed: str) -> str | None:
         try:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:

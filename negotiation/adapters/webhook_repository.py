@@ -14,13 +14,21 @@ from sqlalchemy import (
     exists,
     insert,
     literal,
+    or_,
     select,
     true,
     update,
 )
 from sqlalchemy.orm import Session
 
-from models import Event, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models import (
+    Event,
+    Order,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookSecret,
+)
 from models.base import UTCDateTime
 from negotiation.adapters.repository import events_of_types
 from negotiation.domain.event_types import EventTypes
@@ -57,8 +65,8 @@ class WebhookRepository:
     # --- endpoints ---------------------------------------------------------------------
 
     def endpoint(self, endpoint_id: int, *, lock: bool = False) -> WebhookEndpoint | None:
-        """One endpoint; ``lock`` holds it until commit, so no event written meanwhile
-        decides against a state of it about to change (they take a key-share lock)."""
+        """One endpoint; ``lock`` holds it until commit, so two changes to it (the
+        owner's, a worker disabling it) never interleave."""
         query = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
                                               WebhookEndpoint.deleted_at.is_(None))
         if lock:
@@ -178,17 +186,30 @@ class WebhookRepository:
         return {row[0]: tuple(row) for row in rows}
 
     def lock_for_settling(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
-        """Endpoints a worker may disable, locked in id order. ``FOR NO KEY UPDATE``: it
-        waits for the owner's changes, never for the writers of events (key share)."""
+        """Endpoints a worker may disable, locked in id order, so it waits for the
+        owner's changes. Writers of events never wait: they read endpoints unlocked."""
         if not endpoint_ids:
             return {}
         return {e.id: e for e in self.session.scalars(
             select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
             .order_by(WebhookEndpoint.id).with_for_update(key_share=True))}
 
-    def endpoints_by_id(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
-        return {e.id: e for e in self.session.scalars(
-            select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))}
+    def signing(self, endpoint_ids: Sequence[int], now: datetime
+                ) -> dict[int, tuple[str, list[str]]]:
+        """Each endpoint's URL and the sealed secrets that sign at ``now`` (two during a
+        rotation, oldest first), in one query of plain rows."""
+        found: dict[int, tuple[str, list[str]]] = {}
+        rows = self.session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookSecret.sealed)
+            .outerjoin(WebhookSecret, and_(
+                WebhookSecret.endpoint_id == WebhookEndpoint.id,
+                or_(WebhookSecret.retires_at.is_(None), WebhookSecret.retires_at > now)))
+            .where(WebhookEndpoint.id.in_(endpoint_ids)).order_by(WebhookSecret.id))
+        for endpoint_id, url, sealed in rows:
+            _, sealed_secrets = found.setdefault(endpoint_id, (url, []))
+            if sealed is not None:
+                sealed_secrets.append(sealed)
+        return found
 
     def leased(self, leases: Sequence[tuple[int, str]]) -> dict[int, Held]:
         """The deliveries still held under these (id, token) leases, locked: a lease that

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import WebhookEndpoint
 from negotiation.adapters.sealing import Seal
 from negotiation.adapters.webhook_repository import DELIVERED, FAILED, PENDING, Held
 from negotiation.adapters.webhook_transport import Outcome
@@ -76,10 +75,11 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
         leases = [(d.id, tokens.token_hex(16)) for d in taken]
         uow.webhooks.lease(leases, until=uow.now + settings.lease)
         events = uow.webhooks.feed_rows([d.event_id for d in taken])
-        endpoints = uow.webhooks.endpoints_by_id(sorted({d.endpoint_id for d in taken}))
-        signing = {e.id: _signing_secrets(e, seal, uow.now) for e in endpoints.values()}
+        signing = {endpoint_id: (url, _opened(sealed, seal)) for endpoint_id, (url, sealed)
+                   in uow.webhooks.signing(sorted({d.endpoint_id for d in taken}),
+                                           uow.now).items()}
         claims = [Claim(delivery.id, token, delivery.endpoint_id,
-                        endpoints[delivery.endpoint_id].url, signing[delivery.endpoint_id],
+                        *signing[delivery.endpoint_id],
                         delivery.attempts + 1, delivery.failures,
                         EventView(*events[delivery.event_id]))
                   for delivery, (_, token) in zip(taken, leases, strict=True)]
@@ -138,11 +138,10 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
         uow.commit()
 
 
-def _signing_secrets(endpoint: WebhookEndpoint, seal: Seal, now: datetime) -> tuple[str, ...]:
-    """The secrets that sign now, opened once per endpoint and batch (two in a rotation;
-    none when ``SECRET_KEY`` changed since they were sealed)."""
-    opened = (seal.open(s.sealed) for s in endpoint.secrets
-              if s.retires_at is None or s.retires_at > now)
+def _opened(sealed: Sequence[str], seal: Seal) -> tuple[str, ...]:
+    """The secrets that sign now, opened (none when ``SECRET_KEY`` changed since they
+    were sealed)."""
+    opened = (seal.open(s) for s in sealed)
     return tuple(secret for secret in opened if secret is not None)
 
 
