@@ -12,6 +12,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     insert,
     or_,
     select,
@@ -38,7 +39,7 @@ from models import (
 from models.records import CommittedHorizon
 from negotiation.adapters.database import one_of
 from negotiation.domain.audience import Audience
-from negotiation.domain.caller import Caller
+from negotiation.domain.caller import EVERY_ORDER, STORES_ORDERS, Caller, Reach
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus, Role
 from negotiation.domain.event_types import EventTypes
 
@@ -392,22 +393,24 @@ def _seen_by(audience: Audience) -> ColumnElement[bool]:
 
 def _visible_events(caller: Caller, audience: Audience | None) -> Select[Any]:
     """Events within the caller's reach (RULES.md §1), with their order numbers (None
-    for an event of no order): a buyer's orders', a seller's store's, all for reviewers
-    and admins. ``events.store_id`` is the order's store, so a seller's reach needs no
-    join; a buyer's goes through the order, and events of no order are never a buyer's.
+    for an event of no order). ``events.store_id`` is the order's store, so a store's
+    reach needs no join; a buyer's goes through the order, and events of no order are
+    never a buyer's.
     """
-    query = select(Event, Order.order_no).outerjoin(Order, Event.order_id == Order.id)
-    if caller.role is Role.BUYER:
-        query = query.where(Order.buyer_id == caller.account_id)
-    elif caller.role not in (Role.ADMIN, Role.REVIEWER):
-        query = query.where(Event.store_id == caller.store_id)
+    query = (select(Event, Order.order_no).outerjoin(Order, Event.order_id == Order.id)
+             .where(_reach_condition(caller.reach, store_id=Event.store_id)))
     return query if audience is None else query.where(_seen_by(audience))
 
 
 def _within_reach(query: Select[Any], caller: Caller) -> Select[Any]:
     """Only the orders the caller may see (RULES.md §1)."""
-    if caller.role is Role.BUYER:
-        return query.where(Order.buyer_id == caller.account_id)
-    if caller.role in (Role.ADMIN, Role.REVIEWER):
-        return query
-    return query.where(Order.store_id == caller.store_id)
+    return query.where(_reach_condition(caller.reach, store_id=Order.store_id))
+
+
+def _reach_condition(reach: Reach, *, store_id: Any) -> ColumnElement[bool]:
+    """A reach as a condition on ``Order``, its store given by ``store_id``."""
+    if reach.kind == EVERY_ORDER:
+        return true()
+    if reach.of is None:
+        return false()
+    return (store_id if reach.kind == STORES_ORDERS else Order.buyer_id) == reach.of

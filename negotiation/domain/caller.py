@@ -27,10 +27,35 @@ class Caller:
     def is_seller_of(self, store_id: int) -> bool:
         return self.role in SELLER_ROLES and self.store_id == store_id
 
-    def may_see(self, order: OrderLike) -> bool:
-        """RULES.md §1: a caller never sees another store's or another buyer's orders."""
+    @property
+    def reach(self) -> Reach:
+        """RULES.md §1: a caller never sees another store's or another buyer's orders;
+        reviewers and admins see every store's."""
         if self.role in (Role.ADMIN, Role.REVIEWER):
-            return True
+            return Reach(EVERY_ORDER)
         if self.role is Role.BUYER:
-            return self.account_id == order.buyer_id
-        return self.store_id == order.store_id
+            return Reach(BUYERS_ORDERS, self.account_id)
+        return Reach(STORES_ORDERS, self.store_id)
+
+    def may_see(self, order: OrderLike) -> bool:
+        return self.reach.covers(order)
+
+
+EVERY_ORDER, STORES_ORDERS, BUYERS_ORDERS = "every order", "a store's", "a buyer's"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The orders a caller may see, as data: a query asks for exactly these (the
+    repositories turn a reach into a condition) and one order is checked against it, so
+    the rule of :attr:`Caller.reach` is written once. ``of``: the store's or the buyer's
+    id; None covers no order."""
+
+    kind: str
+    of: int | None = None
+
+    def covers(self, order: OrderLike) -> bool:
+        if self.kind == EVERY_ORDER:
+            return True
+        owner = order.store_id if self.kind == STORES_ORDERS else order.buyer_id
+        return self.of is not None and owner == self.of
