@@ -119,7 +119,9 @@ class ReportRepository:
 
     def orders_in_window(self, store_id: int, start: datetime,
                          end: datetime) -> dict[int, str]:
-        """The store's orders still to ship whose deadline falls in [start, end), by id."""
+        """The store's orders still to ship whose deadline falls in [start, end), by id:
+        ``reporting.in_window`` as a condition (tests/integration/test_report_window_query.py
+        holds the two together)."""
         return dict(self.session.execute(
             select(Order.id, Order.order_no).where(
                 Order.store_id == store_id, Order.status == OrderStatus.AWAITING_SHIPMENT,
