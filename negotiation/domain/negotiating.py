@@ -64,12 +64,11 @@ def settle(order: OrderLike, negotiation: NegotiationLike, now: datetime,
     """
     events: list[DomainEvent] = []
     card = pending_card(negotiation)
-    if card is not None and now >= card.expires_at:
+    if card is not None and _lapsed(card, now):
         fire(CARD_MACHINE, card, "expire")
         events.append(DomainEvent("card.expired", card.expires_at, _card_data(card), SYSTEM))
         events += _close_card(negotiation, card.expires_at, policy)
-    if (negotiation.state is NegotiationState.OPEN
-            and order.status is OrderStatus.AWAITING_SHIPMENT and now >= order.ship_by):
+    if _deadline_passed(order, negotiation, now):
         fire(NEGOTIATION_MACHINE, negotiation, "lapse")
         events.append(DomainEvent("negotiation.failed", order.ship_by,
                                   {"reason": "deadline_passed"}, SYSTEM))
@@ -88,11 +87,20 @@ def expiring_soon(card: CardLike, now: datetime, policy: Policy) -> DomainEvent 
 
 
 def is_due(order: OrderLike, negotiation: NegotiationLike, now: datetime) -> bool:
-    """Whether :func:`settle` would change anything: lets readers skip locking."""
+    """Whether :func:`settle` would change anything: lets readers skip locking. Its two
+    tests are settle's own; a card that lapses leaves the negotiation open only once no
+    card is pending, so asking the second before the first has run loses nothing."""
     card = pending_card(negotiation)
-    return (card is not None and now >= card.expires_at) or (
-        negotiation.state is NegotiationState.OPEN
-        and order.status is OrderStatus.AWAITING_SHIPMENT and now >= order.ship_by)
+    return (card is not None and _lapsed(card, now)) or _deadline_passed(order, negotiation, now)
+
+
+def _lapsed(card: CardLike, now: datetime) -> bool:
+    return now >= card.expires_at
+
+
+def _deadline_passed(order: OrderLike, negotiation: NegotiationLike, now: datetime) -> bool:
+    return (negotiation.state is NegotiationState.OPEN
+            and order.status is OrderStatus.AWAITING_SHIPMENT and now >= order.ship_by)
 
 
 def propose(caller: Caller, store: StoreLike, order: OrderLike,
