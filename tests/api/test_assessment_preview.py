@@ -16,6 +16,7 @@ from tests.api.assessment_helpers import (
     exempt,
     new_order,
     ok,
+    scanned,
     shipped,
     violation,
 )
@@ -213,3 +214,31 @@ def test_a_shipped_order_has_no_shipping_left_to_preview(client, world, clock, o
     response = assessment(client, world.owner, ship_at=clock.now() + timedelta(hours=1))
     assert_problem(response, 409, "order_not_awaiting_shipment")
     assert assessed(client, world.owner)["status"] == "shipped"
+
+
+# --- the preview against what then happens ---------------------------------------------
+
+
+@pytest.mark.parametrize("ship_at", [
+    SHIP_BY - SECOND, SHIP_BY, SHIP_BY + timedelta(hours=5), COLLECT_BY - SECOND, COLLECT_BY,
+    COLLECT_BY + timedelta(days=2)], ids=["before", "at-deadline", "late", "before-collect-by",
+                                         "at-collect-by", "two-days-past"])
+@pytest.mark.parametrize("agreed", [False, True], ids=["original", "agreed"])
+def test_a_preview_foretells_what_shipping_then_records(client, world, clock, o1, ship_at,
+                                                        agreed):
+    """The preview's costs are figured by its own loop over the charge rules; shipping
+    (and being collected) at that instant, then assessing for real, must cost the same."""
+    if agreed:  # the deadline moves 5 hours on, and every instant with it
+        card = sent_card(client, world, "O-1", at=SHIP_BY + timedelta(hours=5))
+        assert accept(client, world.buyer, card["id"]).status_code == 200
+        ship_at += timedelta(hours=5)
+    foretold = preview(client, world, ship_at)
+    clock.set(ship_at)
+    shipped(client, world.owner)
+    scanned(client, world, at=ship_at)
+    clock.set(ship_at + timedelta(days=1))
+    recorded = assessed(client, world.owner)
+    for key in ("deduction", "points", "compensation", "product_banned"):
+        assert recorded[key] == foretold[key], key
+    assert ([(v["kind"], v["due_at"], v["exempted_by"]) for v in recorded["violations"]]
+            == [(v["kind"], v["due_at"], v["exempted_by"]) for v in foretold["violations"]])

@@ -91,7 +91,9 @@ def _check_ship_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> None:
 
 
 def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> AssessmentView:
-    """What shipping at ``ship_at`` would add to what is recorded, recording nothing.
+    """What shipping at ``ship_at`` would add to what is recorded, recording nothing: the
+    charge rules as :func:`assessment.assess` applies them, a test holding the two to the
+    same figures (test_a_preview_foretells_what_shipping_then_records).
 
     The carrier is taken to collect when the parcel ships; in express and tiered modes
     the tracking number is taken to be uploaded then.
