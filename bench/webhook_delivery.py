@@ -754,7 +754,7 @@ def _profile_child(job: dict[str, Any]) -> dict[str, Any]:
         return wrapper
 
     dispatch.claim_due = timed("claim_due", dispatch.claim_due, lambda a, v: len(v))
-    dispatch.settle = timed("settle", dispatch.settle, lambda a, v: len(a[2]))
+    dispatch.record_outcomes = timed("settle", dispatch.record_outcomes, lambda a, v: len(a[2]))
     worker = Worker(rt, sweep_batch_size=500, key_retention=timedelta(hours=48))
     profiles: list[cProfile.Profile] = []
 

@@ -3,7 +3,7 @@ notices and the sweep, in one process; ``--once`` does one pass of everything du
 
 Deliveries go out from a pool of threads, at most ``WEBHOOK_CONCURRENCY`` at a time and
 ``WEBHOOK_PER_ENDPOINT_CONCURRENCY`` to any one endpoint, so a slow or silent receiver
-holds only its own share. The loop takes what is due as slots free up and settles what
+holds only its own share. The loop takes what is due as slots free up and records what
 finished in one transaction, so under load each round trip to the database serves many
 deliveries. Any number of workers may run on PostgreSQL: they take deliveries with
 ``SKIP LOCKED`` and lease them (see ``services/notifications/dispatch.py``).
@@ -123,8 +123,8 @@ class Worker:
 
         Taking work and recording outcomes are transactions; run one after the other
         they would leave the slots idle while either waits on the database. So the loop
-        takes work in batches of at least half the slots, and the recorder settles, in
-        one transaction, everything that finished while it settled the last batch.
+        takes work in batches of at least half the slots, and the recorder records, in
+        one transaction, everything that finished while it recorded the last batch.
         """
         slots = self.settings.concurrency
         batch = max(1, slots // 2)
@@ -163,7 +163,7 @@ class Worker:
                         busy[claim.endpoint_id] -= 1
                         finished.put(future.result())
         finally:
-            finished.put(None)  # the recorder settles what is left, then ends
+            finished.put(None)  # the recorder records what is left, then ends
             recorder.join()
 
     def _record(self, finished: queue.SimpleQueue[Settled | None], report: PassReport) -> None:
@@ -182,7 +182,7 @@ class Worker:
                     ending = True
                 else:
                     results.append(item)
-            self._settle(results, report)
+            self._record_outcomes(results, report)
             if ending:
                 return
 
@@ -204,11 +204,11 @@ class Worker:
                                     claim.secrets)
         return Settled(claim, started_at, self.sender.send(claim.url, body, headers))
 
-    def _settle(self, results: list[Settled], report: PassReport) -> None:
+    def _record_outcomes(self, results: list[Settled], report: PassReport) -> None:
         if not results:
             return
         try:
-            dispatch.settle(self.runtime.uow(), self.settings, results, self._jitter)
+            dispatch.record_outcomes(self.runtime.uow(), self.settings, results, self._jitter)
         except Exception:  # unrecorded: each lease runs out and the delivery goes again
             log.exception("recording %d delivery outcomes failed", len(results))
             return

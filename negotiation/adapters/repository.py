@@ -151,9 +151,6 @@ class Repository:
 
     # --- cards -------------------------------------------------------------------------
 
-    def card(self, card_id: int) -> Card | None:
-        return self.session.get(Card, card_id)
-
     def order_of_card(self, card_id: int, *, lock: bool = False) -> Order | None:
         of_card = select(Negotiation.order_id).join(Card).where(Card.id == card_id)
         return self._load(Order.id == of_card.scalar_subquery(), lock)
@@ -170,10 +167,6 @@ class Repository:
     def tracking_no_used(self, tracking_no: str) -> bool:
         return self.session.scalar(
             select(exists().where(Shipment.tracking_no == tracking_no))) or False
-
-    def shipments_of(self, order_id: int) -> Sequence[Shipment]:
-        return self.session.scalars(
-            select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.id)).all()
 
     # --- stores and accounts -----------------------------------------------------------
 

@@ -37,7 +37,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
 class Held(NamedTuple):
-    """A delivery as a worker takes or settles it."""
+    """A delivery as a worker takes it and records its outcome."""
 
     id: int
     endpoint_id: int
@@ -153,7 +153,7 @@ class WebhookRepository:
             .returning(WebhookDelivery.id)).all())  # an INSERT's rowcount is not kept
         return requeued + added
 
-    # --- deliveries, as workers take and settle them -----------------------------------
+    # --- deliveries, as workers take them and record their outcomes --------------------
 
     def due_deliveries(self, now: datetime, limit: int, *, skip_locked: bool,
                        exclude_endpoints: Sequence[int] = ()) -> Sequence[Held]:
@@ -185,7 +185,7 @@ class WebhookRepository:
             .outerjoin(Order, Order.id == Event.order_id).where(Event.id.in_(event_ids)))
         return {row[0]: tuple(row) for row in rows}
 
-    def lock_for_settling(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
+    def lock_to_disable(self, endpoint_ids: Sequence[int]) -> dict[int, WebhookEndpoint]:
         """Endpoints a worker may disable, locked in id order, so it waits for the
         owner's changes. Writers of events never wait: they read endpoints unlocked."""
         if not endpoint_ids:
@@ -213,7 +213,7 @@ class WebhookRepository:
 
     def leased(self, leases: Sequence[tuple[int, str]]) -> dict[int, Held]:
         """The deliveries still held under these (id, token) leases, locked: a lease that
-        ran out and was taken by another worker is no longer this one's to settle."""
+        ran out and was taken by another worker is no longer this one's to record."""
         if not leases:
             return {}
         tokens = dict(leases)
@@ -222,7 +222,8 @@ class WebhookRepository:
             .where(WebhookDelivery.id.in_(sorted(tokens))).with_for_update())
         return {row[0]: Held(*row[:-1]) for row in rows if row[-1] == tokens[row[0]]}
 
-    def settle(self, outcomes: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]
+    def record_outcomes(self, outcomes: Sequence[dict[str, Any]],
+                        attempts: Sequence[dict[str, Any]]
                ) -> None:
         """Each delivery's new state, and the attempts that led there, in two statements."""
         if outcomes:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from models import LedgerEntry, Order, ProductBan, Refund, Shipment, Violation
 from negotiation.clock import iso_utc
-from negotiation.domain import assessment as rules
+from negotiation.domain import assessment as assessment_rules
 from negotiation.domain import eligibility, negotiating
 from negotiation.domain.caller import SYSTEM
 from negotiation.domain.deadlines import Deadline, original_collect_by, resolve_collect_by
@@ -55,16 +55,16 @@ def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     events: list[DomainEvent] = []
     if order.status is not OrderStatus.CLOSED:
         recorded = {(v.kind, v.due_at) for v in order.violations}
-        for found in rules.due_violations(order.ship_by, order.shipped_at, order.collect_by,
-                                          collected_at, uow.now):
+        for found in assessment_rules.due_violations(order.ship_by, order.shipped_at,
+                                                     order.collect_by, collected_at, uow.now):
             if (found.kind, found.due_at) not in recorded:
                 events += _record(uow, order, found)
     events += _disprove(uow, order, collected_at)
     events += _waive_what_no_longer_counts(uow, order)
-    if order.status is OrderStatus.AWAITING_SHIPMENT and rules.is_due_to_close(
+    if order.status is OrderStatus.AWAITING_SHIPMENT and assessment_rules.is_due_to_close(
             order.paid_at, False, False, uow.now, uow.policy):
         events += _close(uow, order)
-    order.assess_at = rules.next_assessment(
+    order.assess_at = assessment_rules.next_assessment(
         closed=order.status is OrderStatus.CLOSED, ship_by=order.ship_by,
         shipped_at=order.shipped_at, collect_by=order.collect_by, collected_at=collected_at,
         paid_at=order.paid_at, now=uow.now, policy=uow.policy)
@@ -74,18 +74,20 @@ def assess(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
 # --- violations and their charges ------------------------------------------------------
 
 
-def exemption_of(uow: UnitOfWork, order: Order, violation: rules.Violation,
+def exemption_of(uow: UnitOfWork, order: Order, violation: assessment_rules.Violation,
                  shipped_at: datetime | None = None) -> ExemptedBy | None:
     """What waives a violation of this order; ``shipped_at`` for a preview's shipping."""
-    exemptions = [rules.RegionalExemption(e.region, e.starts_at, e.ends_at,
-                                          frozenset(ViolationKind(k) for k in e.kinds))
+    exemptions = [assessment_rules.RegionalExemption(
+                      e.region, e.starts_at, e.ends_at,
+                      frozenset(ViolationKind(k) for k in e.kinds))
                   for e in uow.assessment.exemptions(order.region)]
-    return rules.exemption(violation, ship_by=Deadline(order.ship_by, order.ship_by_source),
-                           collect_by=order.collect_by, region=order.region,
-                           exemptions=exemptions, shipped_at=shipped_at or order.shipped_at)
+    return assessment_rules.exemption(
+        violation, ship_by=Deadline(order.ship_by, order.ship_by_source),
+        collect_by=order.collect_by, region=order.region, exemptions=exemptions,
+        shipped_at=shipped_at or order.shipped_at)
 
 
-def _record(uow: UnitOfWork, order: Order, found: rules.Violation) -> list[DomainEvent]:
+def _record(uow: UnitOfWork, order: Order, found: assessment_rules.Violation) -> list[DomainEvent]:
     exempted_by = exemption_of(uow, order, found)
     violation = Violation(store_id=order.store_id, kind=found.kind, due_at=found.due_at,
                           detected_at=uow.now, region=order.region, exempted_by=exempted_by,
@@ -112,18 +114,18 @@ def order_deductions(order: Order) -> int:
 
 
 def is_compensable(order: Order) -> bool:
-    return rules.is_compensable(order.ship_by_source,
-                                eligibility.accepted_card(order.negotiation) is not None,
-                                bool(order.covered_by_report))
+    return assessment_rules.is_compensable(
+        order.ship_by_source, eligibility.accepted_card(order.negotiation) is not None,
+        bool(order.covered_by_report))
 
 
 def _charge(uow: UnitOfWork, order: Order, violation: Violation) -> list[DomainEvent]:
-    day = rules.applies_on(uow.now, uow.policy)
+    day = assessment_rules.applies_on(uow.now, uow.policy)
     counter = uow.assessment.lock_day(order.store_id, day)
-    cost = rules.charge(rules.Violation(violation.kind, violation.due_at),
-                        order_deductions=order_deductions(order),
-                        store_deducted_today=counter.amount, amount=order.amount,
-                        compensable=is_compensable(order), policy=uow.policy)
+    cost = assessment_rules.charge(
+        assessment_rules.Violation(violation.kind, violation.due_at),
+        order_deductions=order_deductions(order), store_deducted_today=counter.amount,
+        amount=order.amount, compensable=is_compensable(order), policy=uow.policy)
     counter.amount += cost.deduction
     _entry(uow, order, violation, LedgerKind.DEPOSIT_DEDUCTION, cost.deduction, cost.points,
            applies_on=day)
@@ -153,7 +155,8 @@ def _entry(uow: UnitOfWork, order: Order, violation: Violation | None, kind: Led
 def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     timeouts = sum(1 for v in order.violations
                    if v.kind is ViolationKind.LATE_SHIPMENT and counts(v))
-    if not rules.bans_product(timeouts, uow.policy) or uow.assessment.is_banned(order.id):
+    if (not assessment_rules.bans_product(timeouts, uow.policy)
+            or uow.assessment.is_banned(order.id)):
         return []
     uow.repo.add(ProductBan(store_id=order.store_id, product_id=order.product_id,
                             order_id=order.id, at=uow.now))
@@ -171,8 +174,8 @@ def _disprove(uow: UnitOfWork, order: Order,
     reversed."""
     events: list[DomainEvent] = []
     for violation in order.violations:
-        if violation.disproved_at is not None or not rules.disproved(
-                rules.Violation(violation.kind, violation.due_at),
+        if violation.disproved_at is not None or not assessment_rules.disproved(
+                assessment_rules.Violation(violation.kind, violation.due_at),
                 shipped_at=order.shipped_at, collected_at=collected_at):
             continue
         violation.disproved_at = uow.now
@@ -189,8 +192,8 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
     for violation in order.violations:
         if not counts(violation):
             continue
-        exempted_by = exemption_of(uow, order, rules.Violation(violation.kind,
-                                                               violation.due_at))
+        exempted_by = exemption_of(
+            uow, order, assessment_rules.Violation(violation.kind, violation.due_at))
         if exempted_by is None:
             continue
         violation.exempted_by, violation.exempted_at = exempted_by, uow.now
@@ -231,4 +234,4 @@ def _close(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
 
 def _money(amount: Decimal) -> str:
     """Money and points on the timeline read as in the API: two decimals, as a string."""
-    return str(amount.quantize(rules.CENT))
+    return str(amount.quantize(assessment_rules.CENT))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from models import Order
 from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
-from negotiation.domain import assessment as rules
+from negotiation.domain import assessment as assessment_rules
 from negotiation.domain import errors
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import LedgerKind, OrderKind, OrderStatus, Role
@@ -103,12 +103,13 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
     if collect_by is None and order.kind is not OrderKind.VIRTUAL:
         collect_by = ship_at + policy.collection_window_after_upload
     known = {(v.kind, v.due_at) for v in order.violations}
-    found = [v for v in rules.due_violations(order.ship_by, ship_at, collect_by, ship_at,
-                                             ship_at)
+    found = [v for v in assessment_rules.due_violations(order.ship_by, ship_at, collect_by,
+                                                        ship_at, ship_at)
              if (v.kind, v.due_at) not in known]
     deductions, views = order_deductions(order), []
     deduction = points = compensation = ZERO
-    late = sum(1 for v in order.violations if v.kind is rules.LATE_SHIPMENT and counts(v))
+    late = sum(1 for v in order.violations
+               if v.kind is assessment_rules.LATE_SHIPMENT and counts(v))
     for violation in found:
         exempted_by = exemption_of(uow, order, violation, ship_at)
         views.append(ViolationView(violation.kind.value, violation.due_at, None,
@@ -116,21 +117,20 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
         if exempted_by is not None:
             continue
         # Detected when it falls due (the sweep), or now if that has passed.
-        day = rules.applies_on(max(violation.due_at, uow.now), policy)
-        cost = rules.charge(violation, order_deductions=deductions,
-                            store_deducted_today=uow.assessment.deducted_on(order.store_id,
-                                                                            day) + deduction,
-                            amount=order.amount, compensable=is_compensable(order),
-                            policy=policy)
+        day = assessment_rules.applies_on(max(violation.due_at, uow.now), policy)
+        cost = assessment_rules.charge(
+            violation, order_deductions=deductions,
+            store_deducted_today=uow.assessment.deducted_on(order.store_id, day) + deduction,
+            amount=order.amount, compensable=is_compensable(order), policy=policy)
         deductions += cost.deduction > 0
         deduction += cost.deduction
         points += cost.points
         compensation += cost.compensation
-        late += violation.kind is rules.LATE_SHIPMENT
+        late += violation.kind is assessment_rules.LATE_SHIPMENT
     return AssessmentView(order.order_no, uow.now, ship_at, order.status.value,
                           order.ship_by, order.ship_by_source.value, collect_by, None, views,
-                          deduction, points, compensation, rules.bans_product(late, policy),
-                          None)
+                          deduction, points, compensation,
+                          assessment_rules.bans_product(late, policy), None)
 
 
 # --- a store's ledger ------------------------------------------------------------------

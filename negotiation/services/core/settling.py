@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from models import Order
-from negotiation.domain import negotiating as rules
+from negotiation.domain import negotiating
 from negotiation.domain.assessment import applies_on
 from negotiation.domain.caller import SYSTEM, Caller
 from negotiation.domain.errors import DomainError, NotFound
@@ -39,7 +39,7 @@ def settle(uow: UnitOfWork, order: Order) -> int:
     The negotiation first (a card expires, a negotiation lapses), then the assessment
     (violations, charges, the automatic close) once the order's ``assess_at`` has come.
     """
-    events = rules.settle(order, order.negotiation, uow.now, uow.policy)
+    events = negotiating.settle(order, order.negotiation, uow.now, uow.policy)
     assessed = assessment.is_due(order, uow.now)
     if assessed:
         events += assessment.assess(uow, order)
@@ -49,7 +49,7 @@ def settle(uow: UnitOfWork, order: Order) -> int:
 
 def is_due(order: Order, now: datetime) -> bool:
     """Whether :func:`settle` would change anything: lets readers skip locking."""
-    return rules.is_due(order, order.negotiation, now) or assessment.is_due(order, now)
+    return negotiating.is_due(order, order.negotiation, now) or assessment.is_due(order, now)
 
 
 def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:

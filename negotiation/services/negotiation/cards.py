@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from models import Card, Order
-from negotiation.domain import eligibility
-from negotiation.domain import negotiating as rules
+from negotiation.domain import eligibility, negotiating
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
 from negotiation.domain.errors import Forbidden, InvalidInput
@@ -67,7 +66,7 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
-            card, events = rules.propose(
+            card, events = negotiating.propose(
                 caller, order.store, order, order.negotiation,
                 proposed_ship_by=proposed_ship_by, reason=reason, remark=remark,
                 now=uow.now, policy=uow.policy, new_card=Card)
@@ -88,20 +87,20 @@ def get_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
 
 
 def accept_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
-    return _act_on_card(uow, caller, card_id, lambda order, card: rules.accept(
+    return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.accept(
         caller, order, order.negotiation, card, uow.now))
 
 
 def reject_card(uow: UnitOfWork, caller: Caller, card_id: int, *, note: str | None = None,
                 preferred_ship_by: datetime | None = None) -> CardView:
     _check_length("note", note)
-    return _act_on_card(uow, caller, card_id, lambda order, card: rules.reject(
+    return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.reject(
         caller, order, order.negotiation, card, uow.now, uow.policy, note=note,
         preferred_ship_by=preferred_ship_by))
 
 
 def withdraw_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
-    return _act_on_card(uow, caller, card_id, lambda order, card: rules.withdraw(
+    return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.withdraw(
         caller, order, order.negotiation, card, uow.now, uow.policy))
 
 

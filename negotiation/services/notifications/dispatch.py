@@ -1,11 +1,11 @@
-"""The worker's side of webhooks: take the deliveries that are due, and settle each with
-what its POST got.
+"""The worker's side of webhooks: take the deliveries that are due, and record what each
+POST got.
 
 A delivery is taken in one short transaction (a lease: see ``WebhookDelivery``), posted
-with no transaction open, and settled in another; so no database lock is held while a
-receiver thinks, and a worker that dies mid-delivery leaves the delivery to fall due
-again when its lease runs out. Only the lease's holder may settle it, so an outcome
-that comes too late is dropped, never recorded twice.
+with no transaction open, and its outcome recorded in another; so no database lock is
+held while a receiver thinks, and a worker that dies mid-delivery leaves the delivery to
+fall due again when its lease runs out. Only the lease's holder may record the outcome,
+so one that comes too late is dropped, never recorded twice.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
         return claims
 
 
-def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled],
+def record_outcomes(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled],
            random: Callable[[], float]) -> None:
     """Record each attempt; schedule the next or give up; disable an endpoint whose
     delivery was given up, with an event its owner sees."""
@@ -100,7 +100,7 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
             # reader could see an id a crash would hand to another event.
             uow.commit_without_waiting_for_disk()
         # Endpoints before deliveries, as every use case that locks both takes them.
-        endpoints = uow.webhooks.lock_for_settling(giving_up)
+        endpoints = uow.webhooks.lock_to_disable(giving_up)
         held = uow.webhooks.leased([(r.claim.delivery_id, r.claim.token) for r in results])
         given_up: dict[int, Settled] = {}
         outcomes, attempts = [], []
@@ -122,7 +122,7 @@ def settle(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled
                              "b_failures": failures, "b_next": next_at})
             if state == FAILED:
                 given_up.setdefault(delivery.endpoint_id, result)
-        uow.webhooks.settle(outcomes, attempts)
+        uow.webhooks.record_outcomes(outcomes, attempts)
         for endpoint_id, result in given_up.items():
             endpoint = endpoints.get(endpoint_id)
             if endpoint is None or not endpoint.enabled:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from negotiation.domain import negotiating as rules
+from negotiation.domain import negotiating
 from negotiation.services.core.settling import event_rows
 from negotiation.services.core.unit_of_work import UnitOfWork
 
@@ -22,7 +22,7 @@ def notify_expiring_cards(new_uow: Callable[[], UnitOfWork], *,
             found = uow.repo.cards_expiring_soon(uow.now, uow.policy.expiry_notice_lead,
                                                  batch_size, skip_locked=uow.skip_locked)
             for card, order_id, store_id in found:
-                notice = rules.expiring_soon(card, uow.now, uow.policy)
+                notice = negotiating.expiring_soon(card, uow.now, uow.policy)
                 if notice is not None:
                     uow.repo.add_events(event_rows(order_id, store_id, [notice], None))
                     noticed += 1

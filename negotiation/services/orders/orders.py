@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
-from negotiation.domain import audience, eligibility, errors
-from negotiation.domain import negotiating as rules
+from negotiation.domain import audience, eligibility, errors, negotiating
 from negotiation.domain.caller import Caller
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
 from negotiation.domain.enums import (
@@ -139,8 +138,8 @@ def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
                 raise refusal
             if uow.repo.tracking_no_used(tracking_no):
                 raise _tracking_no_in_use(tracking_no)
-        events = rules.ship(caller, order, order.negotiation, uow.now, carrier=carrier,
-                            tracking_no=tracking_no)
+        events = negotiating.ship(caller, order, order.negotiation, uow.now,
+                                  carrier=carrier, tracking_no=tracking_no)
         shipment = Shipment(order=order, carrier=carrier, tracking_no=tracking_no,
                             shipped_by=caller.account_id, shipped_at=uow.now)
         uow.repo.add(shipment)
