@@ -223,8 +223,7 @@ class WebhookRepository:
         return {row[0]: Held(*row[:-1]) for row in rows if row[-1] == tokens[row[0]]}
 
     def record_outcomes(self, outcomes: Sequence[dict[str, Any]],
-                        attempts: Sequence[dict[str, Any]]
-               ) -> None:
+                        attempts: Sequence[dict[str, Any]]) -> None:
         """Each delivery's new state, and the attempts that led there, in two statements."""
         if outcomes:
             self.session.execute(_SETTLE, list(outcomes))

@@ -113,7 +113,7 @@ def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
     day = applies_on(uow.now, uow.policy)
     uow.assessment.lock_days(sorted({(o.store_id, day) for o in due}))
     uow.assessment.load_exemptions(o.region for o in due)
-    with uow.session.no_autoflush:  # in id order: what is written reads in that order
+    with uow.writes_held_until_commit():  # in id order: written in that order
         return sum(settle(uow, order) for order in sorted(orders, key=lambda o: o.id))
 
 

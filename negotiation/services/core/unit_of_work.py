@@ -80,6 +80,13 @@ class UnitOfWork:
             self.session.flush()
 
     @contextmanager
+    def writes_held_until_commit(self) -> Iterator[None]:
+        """No flush before a query meanwhile: what the block changes reaches the
+        database at commit, in one statement per table and kind of change."""
+        with self.session.no_autoflush:
+            yield
+
+    @contextmanager
     def constraints_as_conflict(self) -> Iterator[None]:
         """A constraint the database enforced, as the refusal ``conflict``."""
         # The rules refuse first; a constraint only fires when a concurrent request got

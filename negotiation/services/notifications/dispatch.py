@@ -87,8 +87,8 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
         return claims
 
 
-def record_outcomes(uow: UnitOfWork, settings: WebhookSettings, results: Sequence[Settled],
-           random: Callable[[], float]) -> None:
+def record_outcomes(uow: UnitOfWork, settings: WebhookSettings,
+                    results: Sequence[Settled], random: Callable[[], float]) -> None:
     """Record each attempt; schedule the next or give up; disable an endpoint whose
     delivery was given up, with an event its owner sees."""
     schedule = settings.schedule
