@@ -1,7 +1,5 @@
 """The SQLAlchemy models: the service's tables, and nothing about its rules."""
 
-from sqlalchemy.orm import column_property, relationship
-
 from models.assessment import (
     DailyDeduction,
     LedgerEntry,
@@ -29,20 +27,7 @@ from models.reports import (
     Evidence,
     ReportHistoryEntry,
     ReportItem,
-    covered_by_approved_report,
 )
-
-# Defined here, once both tables are known: loaded with every order, in the same query.
-Order.covered_by_report = column_property(covered_by_approved_report())
-# Loaded only where an order is assessed; the sweep loads them for a whole batch at once.
-# Views only: new violations and entries are inserted by the assessment repository, in
-# bulk, not through these collections, so the session's flush has nothing to do for them.
-Order.violations = relationship(Violation, order_by=Violation.id, lazy="select",
-                                viewonly=True)
-Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="select",
-                                    viewonly=True)
-Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
-                               back_populates="order")
 
 __all__ = ["Account", "ApiKey", "Base", "Card", "DailyDeduction", "DelayReport", "Event",
            "Evidence", "IdempotencyKey", "InboxRead", "LedgerEntry", "Negotiation", "Order",

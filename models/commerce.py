@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_column
 from negotiation.domain.enums import OrderKind, OrderStatus, Role, ShipBySource, ShipMode
 
 if TYPE_CHECKING:
+    from models.assessment import LedgerEntry, Violation
     from models.negotiation import Negotiation
 
 
@@ -82,6 +83,25 @@ class Order(Base):
     store: Mapped[Store] = relationship(lazy="joined", innerjoin=True)
     negotiation: Mapped[Negotiation] = relationship(back_populates="order", lazy="joined",
                                                     innerjoin=True)
+    shipments: Mapped[list[Shipment]] = relationship(order_by="Shipment.id",
+                                                     back_populates="order")
+    # Loaded only where an order is assessed; the sweep loads them for a whole batch at once.
+    # Views only: new violations and entries are inserted by the assessment repository, in
+    # bulk, not through these collections, so the session's flush has nothing to do for them.
+    violations: Mapped[list[Violation]] = relationship(order_by="Violation.id", viewonly=True)
+    ledger_entries: Mapped[list[LedgerEntry]] = relationship(order_by="LedgerEntry.id",
+                                                             viewonly=True)
+    if TYPE_CHECKING:
+        covered_by_report: Mapped[bool]
+
+    @classmethod
+    def __declare_last__(cls) -> None:
+        # Whether an approved report covers the order, loaded with it in the same query. The
+        # expression reads the reports' tables, whose module imports this one, so it is
+        # built once every mapper is known.
+        from models.reports import covered_by_approved_report
+
+        cls.covered_by_report = column_property(covered_by_approved_report())
 
 
 class Shipment(Base):

@@ -53,8 +53,9 @@ class AssessmentRepository:
         """Load what assessing reads of many orders — their violations, ledger entries
         and shipments — in one query per table keyed by the orders' ids, not three queries
         per order (nor the orders again). A collection already loaded is kept as it is."""
-        for name, model in (("violations", Violation), ("ledger_entries", LedgerEntry),
-                            ("shipments", Shipment)):
+        tables: tuple[tuple[str, type[Violation | LedgerEntry | Shipment]], ...] = (
+            ("violations", Violation), ("ledger_entries", LedgerEntry), ("shipments", Shipment))
+        for name, model in tables:
             missing = [o for o in orders if name not in o.__dict__]  # not loaded yet
             if not missing:
                 continue
@@ -64,7 +65,8 @@ class AssessmentRepository:
             if model is Shipment:  # its order is one of these: no join back to orders
                 query = query.options(lazyload(Shipment.order))
             of_order: dict[int, list[Any]] = defaultdict(list)
-            for row in self.session.scalars(query):
+            rows: Sequence[Any] = self.session.scalars(query).all()
+            for row in rows:
                 of_order[row.order_id].append(row)
             for order in missing:
                 set_committed_value(order, name, of_order[order.id])

@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history
 from sqlalchemy.orm.exc import StaleDataError
@@ -195,6 +195,13 @@ def autocommit_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched: its result is a cursor's."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} is not the result of a statement")
+    return result.rowcount
 
 
 def one_of(session: orm.Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:

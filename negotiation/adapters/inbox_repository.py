@@ -94,7 +94,7 @@ class InboxRepository:
                 for card, order_no in self.session.execute(_within_reach(query, caller))]
 
 
-def _notices(caller: Caller, inbox: Inbox) -> Select[Any]:
+def _notices(caller: Caller, inbox: Inbox) -> Select[Event, str]:
     """The events of the inbox: those the caller may see, of its notification types."""
     query = (_visible_events(caller, inbox.audience)
              .where(Event.type.in_(sorted(inbox.types))))

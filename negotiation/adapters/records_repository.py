@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import IdempotencyKey
+from negotiation.adapters.database import rows_changed
 
 
 class RecordsRepository:
@@ -41,7 +42,7 @@ class RecordsRepository:
             .where(IdempotencyKey.id == key_id, IdempotencyKey.created_at == reserved_at,
                    IdempotencyKey.status_code.is_(None))
             .values(created_at=at))
-        return renewed.rowcount == 1
+        return rows_changed(renewed) == 1
 
     def complete_idempotency_key(self, caller: str, key: str, status: int, body: str) -> bool:
         """Store the response to replay; False when the key is no longer held."""
@@ -49,7 +50,7 @@ class RecordsRepository:
             update(IdempotencyKey)
             .where(IdempotencyKey.caller == caller, IdempotencyKey.key == key)
             .values(status_code=status, response_body=body))
-        return completed.rowcount == 1
+        return rows_changed(completed) == 1
 
     def release_idempotency_key(self, caller: str, key: str) -> None:
         self.session.execute(delete(IdempotencyKey).where(
@@ -59,5 +60,5 @@ class RecordsRepository:
         """Delete the keys reserved before ``created_before``; how many there were."""
         purged = self.session.execute(delete(IdempotencyKey).where(
             IdempotencyKey.created_at < created_before))
-        return int(purged.rowcount)
+        return rows_changed(purged)
 

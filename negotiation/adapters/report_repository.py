@@ -154,7 +154,7 @@ class ReportRepository:
             .execution_options(populate_existing=True)).one()
 
 
-def _filtered(query: Select[tuple[DelayReport]], where: ReportFilter) -> Select[tuple[DelayReport]]:
+def _filtered(query: Select[DelayReport], where: ReportFilter) -> Select[DelayReport]:
     if where.store_id is not None:
         query = query.where(DelayReport.store_id == where.store_id)
     for column, value in ((DelayReport.status, where.status), (DelayReport.kind, where.kind),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -145,7 +145,7 @@ class Repository:
         if state is not None:
             query = query.join(Order.negotiation).where(Negotiation.state == state)
         if covered_by_report is not None:
-            covered = Order.covered_by_report  # type: ignore[attr-defined]
+            covered = Order.covered_by_report
             query = query.where(covered if covered_by_report else ~covered)
         return self.session.scalars(query).all()
 
@@ -186,7 +186,8 @@ class Repository:
         """The account behind a key a web session signed in with, if the key is live."""
         return self._key_holder(_HOLDER_OF_KEY, {"key_id": key_id, "now": now})
 
-    def _key_holder(self, query: Select[Any], values: dict[str, Any]) -> KeyHolder | None:
+    def _key_holder(self, query: Select[*tuple[Any, ...]],
+                    values: dict[str, Any]) -> KeyHolder | None:
         # Every request runs this: a statement built once, sent on the session's
         # connection without the ORM's execution layer (it loads no objects).
         row = self.session.connection().execute(query, values).first()
@@ -350,7 +351,7 @@ class Repository:
         return list(self.session.scalars(query))
 
 
-def _earliest(query: Select[Any], due_at: Any, count: int) -> Select[Any]:
+def _earliest(query: Select[*tuple[Any, ...]], due_at: Any, count: int) -> Select[int]:
     """The ``count`` orders of ``query`` that fell due first."""
     first = query.order_by(due_at).limit(count).subquery()
     return select(first.c.id)
@@ -384,7 +385,7 @@ def _seen_by(audience: Audience) -> ColumnElement[bool]:
                 Event.type.not_in(sorted(excluded)))
 
 
-def _visible_events(caller: Caller, audience: Audience | None) -> Select[Any]:
+def _visible_events(caller: Caller, audience: Audience | None) -> Select[Event, str]:
     """Events within the caller's reach (RULES.md §1), with their order numbers (None
     for an event of no order). ``events.store_id`` is the order's store, so a store's
     reach needs no join; a buyer's goes through the order, and events of no order are
@@ -395,7 +396,10 @@ def _visible_events(caller: Caller, audience: Audience | None) -> Select[Any]:
     return query if audience is None else query.where(_seen_by(audience))
 
 
-def _within_reach(query: Select[Any], caller: Caller) -> Select[Any]:
+_Row = TypeVarTuple("_Row")
+
+
+def _within_reach(query: Select[*_Row], caller: Caller) -> Select[*_Row]:
     """Only the orders the caller may see (RULES.md §1)."""
     return query.where(_reach_condition(caller.reach, store_id=Order.store_id))
 

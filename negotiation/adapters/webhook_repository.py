@@ -30,6 +30,7 @@ from models import (
     WebhookSecret,
 )
 from models.base import UTCDateTime
+from negotiation.adapters.database import rows_changed
 from negotiation.adapters.repository import events_of_types
 from negotiation.domain.event_types import EventTypes
 
@@ -76,9 +77,9 @@ class WebhookRepository:
     def purge_deleted(self, before: datetime) -> int:
         """Remove the endpoints deleted before ``before``, with their secrets, deliveries
         and attempts (the foreign keys cascade)."""
-        return self.session.execute(
+        return rows_changed(self.session.execute(
             delete(WebhookEndpoint).where(WebhookEndpoint.deleted_at < before)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
 
     def endpoints(self, store_id: int | None, *, after_id: int | None,
                   limit: int) -> Sequence[WebhookEndpoint]:
@@ -136,12 +137,12 @@ class WebhookRepository:
         wanted = and_(Event.at >= since, events_of_types(EventTypes.parse(endpoint.event_types)),
                       true() if endpoint.store_id is None
                       else Event.store_id == endpoint.store_id)
-        requeued = self.session.execute(
+        requeued = rows_changed(self.session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.endpoint_id == endpoint.id,
                    WebhookDelivery.event_id.in_(select(Event.id).where(wanted)))
             .values(state=PENDING, failures=0, next_attempt_at=now, lease_token=None)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
         owed = exists().where(WebhookDelivery.endpoint_id == endpoint.id,
                               WebhookDelivery.event_id == Event.id)
         instant = literal(now, UTCDateTime())

@@ -187,8 +187,8 @@ class WebhookSender:
                 status = response.status_code
                 raw = _read_excerpt(response, deadline)
         except httpx.HTTPError as exc:
-            error = _describe(exc, self._timeout, deadline.expired)[:200]
-            return Outcome(None, _elapsed_ms(started), error, "")
+            failure = _describe(exc, self._timeout, deadline.expired)[:200]
+            return Outcome(None, _elapsed_ms(started), failure, "")
         finally:
             deadline.cancel()
         error = f"redirect not followed ({status})" if 300 <= status < 400 else None
