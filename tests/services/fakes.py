@@ -2,7 +2,9 @@
 one, with no database, so a use case's rules are checked without SQL or HTTP.
 
 It holds the models as plain objects (SQLAlchemy's classes work unattached to any
-session) and answers the few repository calls the negotiation use cases make.
+session) and answers the few repository calls the negotiation use cases make. Its orders
+have no assessment due (``assess_at`` is None): violations and charges need the
+assessment's repository, and are checked in the integration and HTTP rings.
 """
 
 from __future__ import annotations

@@ -148,27 +148,6 @@ def test_withdrawing_a_card_twice_is_card_not_pending(uow):
     assert refusal(lambda: cards.withdraw_card(uow, AGENT, card.id)).code == "card_not_pending"
 
 
-def test_an_answer_at_the_last_second_is_taken_and_one_at_expiry_is_card_expired(uow, clock):
-    first = propose(uow)
-    clock.set(first.expires_at - timedelta(seconds=1))
-    assert cards.reject_card(uow, BUYER, first.id).state == "rejected"
-
-    second = propose(uow, days=6)
-    clock.set(second.expires_at)
-    assert refusal(lambda: cards.accept_card(uow, BUYER, second.id)).code == "card_expired"
-
-
-def test_a_refused_late_answer_still_records_the_expiry_it_found(uow, clock):
-    card = propose(uow)
-    clock.set(card.expires_at + timedelta(hours=1))
-    commits = uow.commits
-    assert refusal(lambda: cards.accept_card(uow, BUYER, card.id)).code == "card_expired"
-
-    assert uow.commits == commits + 1
-    assert [row["type"] for row in uow.repo.committed_events][-1] == "card.expired"
-    assert cards.get_card(uow, BUYER, card.id).state == "expired"
-
-
 # --- who may act ------------------------------------------------------------------------
 
 
