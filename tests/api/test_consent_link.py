@@ -13,6 +13,7 @@ from negotiation import create_app
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
 from negotiation.services.accounts import stores
+from negotiation.services.notifications import inbox
 from tests.api.helpers import (
     API,
     accept,
@@ -26,6 +27,7 @@ from tests.api.helpers import (
 )
 from tests.conftest import START
 from tests.web.conftest import forms, markup
+from tests.webhook_support import delivery_rows, subscribe
 
 ADMIN = Caller(role=Role.ADMIN)
 
@@ -54,8 +56,12 @@ def test_the_cards_store_gets_a_link_that_lasts_as_long_as_the_card(client, worl
     url = urlsplit(link["url"])
     assert url.scheme == "http" and url.netloc == "localhost"
     assert url.path.startswith("/consent/")
-    # The link names neither the order nor an account's credential.
+    # The link names neither the order nor an account's credential, and is none itself.
     assert "O-1" not in link["url"] and world.buyer.token not in link["url"]
+    token = url.path.rsplit("/", 1)[1]
+    assert_problem(client.get(f"{API}/cards/{card['id']}",
+                              headers={"Authorization": f"Bearer {token}"}),
+                   401, "unauthenticated")
 
 
 def test_the_buyer_and_a_reviewer_see_the_card_but_may_not_make_a_link(client, world):
@@ -133,6 +139,21 @@ def test_an_answer_by_link_is_the_buyers_with_the_channel_in_the_event(client, w
         feed = client.get(f"{API}/events", headers=actor.headers).get_json()["items"]
         assert [e["data"].get("channel") for e in feed if e["type"] == "card.accepted"] == \
             ["consent_link"]
+
+
+def test_the_answer_by_link_reaches_the_stores_inbox_and_webhooks_with_its_channel(
+        client, world, rt):
+    world.order("O-1")
+    card = sent_card(client, world)
+    hook = subscribe(client, world.owner, "http://127.0.0.1:9/hooks", ["card.rejected"])
+    link = minted(client, world.owner, card["id"])
+    assert answer_by_page(client, link, "reject").status_code == 200
+    rejected = next(e for e in events(client, world.owner) if e["type"] == "card.rejected")
+    assert [(d.endpoint_id, d.event_id) for d in delivery_rows(rt)] == \
+        [(hook["id"], rejected["id"])]
+    notices = inbox.list_inbox(rt.uow(), world.agent.caller).notices.items
+    assert [(n.id, n.data["channel"]) for n in notices if n.type == "card.rejected"] == \
+        [(rejected["id"], "consent_link")]
 
 
 def test_a_rejection_by_link_records_the_note_and_preferred_time_and_channel(client, world):
