@@ -13,7 +13,7 @@ from sqlalchemy import text as sql
 from negotiation.adapters.consent_links import ConsentLinkSigner
 from negotiation.domain.consent import ConsentLink
 from negotiation.domain.enums import CardReason, Role
-from negotiation.domain.errors import NotFound
+from negotiation.domain.errors import Conflict, NotFound
 from negotiation.services.negotiation import cards, consent
 from tests.conftest import START
 from tests.web.conftest import forms, markup, text
@@ -303,3 +303,38 @@ def test_a_link_expiring_before_its_card_is_dead_from_its_own_expiry(client, wor
     path = "/consent/" + ConsentLinkSigner(client.application.config["SECRET_KEY"]).sign(early)
     assert client.get(path).status_code == 404
     assert card_state(rt, world, card.id) == "pending"
+
+
+# --- a collision with another change ------------------------------------------------------
+
+
+def test_an_answer_colliding_with_another_change_draws_the_card_again_to_retry(
+        client, world, rt, monkeypatch):
+    world.order("O-1")
+    card = send_card(rt, world)
+    path = link_path(client, world, card.id)
+
+    def collide(uow, link):
+        raise Conflict("The request collided with another change; retry it.")
+
+    monkeypatch.setattr(consent, "accept_by_link", collide)
+    answered = post_form(client, path, "accept")
+    assert answered.status_code == 409
+    assert "retry it" in text(answered)
+    assert set(forms(markup(answered))) == {"/consent/accept", "/consent/reject"}
+    assert card_state(rt, world, card.id) == "pending"
+
+
+def test_a_page_colliding_while_it_is_read_asks_for_a_reload_not_a_dead_link(
+        client, world, rt, monkeypatch):
+    world.order("O-1")
+    path = link_path(client, world, send_card(rt, world).id)
+
+    def collide(uow, link):
+        raise Conflict("The request collided with another change; retry it.")
+
+    monkeypatch.setattr(consent, "linked_card", collide)
+    shown = client.get(path)
+    assert shown.status_code == 409
+    assert "Please try again" in text(shown)
+    assert "no longer valid" not in text(shown)
