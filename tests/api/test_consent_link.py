@@ -12,7 +12,10 @@ import pytest
 from negotiation import create_app
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Role
+from negotiation.domain.errors import Conflict, DomainError
 from negotiation.services.accounts import stores
+from negotiation.services.core.views import CardView
+from negotiation.services.negotiation import cards, consent
 from negotiation.services.notifications import inbox
 from tests.api.helpers import (
     API,
@@ -26,6 +29,8 @@ from tests.api.helpers import (
     withdraw,
 )
 from tests.conftest import START
+from tests.integration.support import event_counts, propose
+from tests.integration.test_concurrency import run_together
 from tests.web.conftest import forms, markup
 from tests.webhook_support import delivery_rows, subscribe
 
@@ -206,3 +211,22 @@ def test_a_server_with_another_secret_key_refuses_the_link(app, client, world, d
         assert elsewhere.test_client().get(page_path(link)).status_code == 404
     finally:
         elsewhere.extensions["negotiation"].engine.dispose()
+
+
+@pytest.mark.postgres
+def test_answers_racing_through_one_link_leave_one_answer_and_refuse_the_rest_alike(
+        rt, world):
+    world.order("O-1")
+    card = propose(rt, world.owner, "O-1")
+    link = consent.make_link(rt.uow(), world.agent.caller, card.id)
+    jobs = [lambda: consent.accept_by_link(rt.uow(), link),
+            lambda: consent.reject_by_link(rt.uow(), link, note="no")] * 4
+    results = run_together(*jobs)
+    won = [r for r in results if isinstance(r, CardView)]
+    refused = [r for r in results if isinstance(r, DomainError) and not isinstance(r, Conflict)]
+    assert len(won) == 1, results
+    assert {r.code for r in refused} <= {"consent_link_invalid"}
+    assert all(isinstance(r, CardView | DomainError) for r in results), results
+    counts = event_counts(rt, "O-1")
+    assert counts["card.accepted"] + counts["card.rejected"] == 1
+    assert cards.get_card(rt.uow(), world.owner.caller, card.id).state == won[0].state
