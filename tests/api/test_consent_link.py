@@ -230,3 +230,11 @@ def test_answers_racing_through_one_link_leave_one_answer_and_refuse_the_rest_al
     counts = event_counts(rt, "O-1")
     assert counts["card.accepted"] + counts["card.rejected"] == 1
     assert cards.get_card(rt.uow(), world.owner.caller, card.id).state == won[0].state
+
+
+def test_asking_again_gives_the_same_link_and_records_nothing(client, world):
+    world.order("O-1")
+    card = sent_card(client, world)
+    before = events(client, world.owner)
+    assert minted(client, world.owner, card["id"]) == minted(client, world.agent, card["id"])
+    assert events(client, world.owner) == before
