@@ -100,7 +100,7 @@ def link_of(token: str) -> ConsentLink | None:
 
 @consent_bp.post("/accept")
 def accept() -> tuple[str, int]:
-    token, link = posted_link(AcceptByLinkForm())
+    token, link = posted_link()
     refusals.redraw_on(partial(draw, token))
     card = consent.accept_by_link(runtime().uow(), link)
     return render_template("consent.html", answered=card), 200
@@ -108,8 +108,8 @@ def accept() -> tuple[str, int]:
 
 @consent_bp.post("/reject")
 def reject() -> tuple[str, int]:
+    token, link = posted_link()
     form = RejectByLinkForm()
-    token, link = posted_link(form)
     if not form.validate():
         return draw(token, reject=form, status=422)
     refusals.redraw_on(partial(draw, token, reject=form), form)
@@ -118,7 +118,7 @@ def reject() -> tuple[str, int]:
     return render_template("consent.html", answered=card), 200
 
 
-def posted_link(form: WebForm) -> tuple[str, ConsentLink]:
+def posted_link() -> tuple[str, ConsentLink]:
     """The link a form posted back, from a page that showed it (its nonce), or the
     refusal of every link that does not work: a post made elsewhere learns nothing."""
     token = str(request.form.get("token", ""))
