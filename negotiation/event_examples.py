@@ -31,7 +31,7 @@ from negotiation.domain.event_types import CATALOGUE
 from negotiation.runtime import Runtime
 from negotiation.services.accounts import accounts, stores
 from negotiation.services.assessment import regions
-from negotiation.services.negotiation import cards
+from negotiation.services.negotiation import cards, consent
 from negotiation.services.notifications import endpoints, feed
 from negotiation.services.orders import orders, scans
 from negotiation.services.reports import evidence, reports
@@ -133,9 +133,11 @@ def play(s: Scenario) -> None:
     # Agreed, then shipped on time; the carrier scans it on its way.
     cards.accept_card(uow(), s.buyer, s.card(agreed := s.order("O-1001"), 6, s.owner))
     agreed_parcel = s.ship(agreed, "SF Express", "SF1001")
-    # Rejected, withdrawn, and a last card left to lapse: the cards run out.
-    cards.reject_card(uow(), s.buyer, s.card(exhausted := s.order("O-1002"), 4, s.agent),
-                      note="Too late for the party", preferred_ship_by=s.now + timedelta(days=2))
+    # Rejected (through the consent link the agent sent the buyer), withdrawn, and a last
+    # card left to lapse: the cards run out.
+    link = consent.make_link(uow(), s.agent, s.card(exhausted := s.order("O-1002"), 4, s.agent))
+    consent.reject_by_link(uow(), link, note="Too late for the party",
+                           preferred_ship_by=s.now + timedelta(days=2))
     cards.withdraw_card(uow(), s.agent, s.card(exhausted, 5, s.agent))
     s.card(exhausted, 3, s.agent)
     # Shipped while a card waits: the card is voided, the negotiation closes.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from negotiation.domain import errors
+from negotiation.domain.consent import CONSENT_LINK_INVALID
 
 STATUS_OF_CODE: dict[str, int] = {
     "not_found": 404,
@@ -35,6 +36,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "idempotency_key_in_progress": 409,
     "rate_limited": 429,
     errors.WEBHOOK_URL_NOT_ALLOWED: 422,
+    CONSENT_LINK_INVALID: 404,
 }
 
 

@@ -22,8 +22,10 @@ CATALOGUE: dict[str, str] = {
     "order.refunded": "The order was refunded.",
     "order.closed": "The order was closed (the automatic close after 150 days).",
     "card.sent": "The seller sent the buyer a proposal card.",
-    "card.accepted": "The buyer accepted a card.",
-    "card.rejected": "The buyer rejected a card (with a note and a preferred date, if any).",
+    "card.accepted": ("The buyer accepted a card; `channel` is `consent_link` when it was "
+                      "answered through a consent link, absent otherwise."),
+    "card.rejected": ("The buyer rejected a card (with a note and a preferred date, if any); "
+                      "`channel` as for `card.accepted`."),
     "card.expired": "A card lapsed unanswered.",
     "card.withdrawn": "The seller withdrew a card.",
     "card.voided": "A pending card could no longer be answered (the order shipped or "

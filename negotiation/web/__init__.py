@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from negotiation.web import (  # noqa: F401  (their routes join ``bp``)
         assessment_pages,
         auth,
+        consent_pages,
         inbox_pages,
         report_pages,
         views,

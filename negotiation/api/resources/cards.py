@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask import current_app, url_for
 from flask.views import MethodView
 
+from negotiation.adapters.consent_links import ConsentLinkSigner
 from negotiation.api.caller import current_caller
 from negotiation.api.parsing import Blueprint
 from negotiation.api.resources import documents_errors
-from negotiation.api.schemas.negotiation import CardOut, RejectionIn
+from negotiation.api.schemas.negotiation import CardOut, ConsentLinkOut, RejectionIn
 from negotiation.runtime import runtime
-from negotiation.services.negotiation import cards
+from negotiation.services.negotiation import cards, consent
 
 blp = Blueprint("cards", __name__, description="Proposal cards.")
 
@@ -49,3 +51,15 @@ class WithdrawCard(MethodView):
     def post(self, card_id: int) -> object:
         """Withdraw a pending card; it still counts toward the limit."""
         return cards.withdraw_card(runtime().uow(), current_caller(), card_id)
+
+
+@blp.route("/cards/<id:card_id>/consent-link")
+class CardConsentLink(MethodView):
+    @blp.response(201, ConsentLinkOut)
+    @documents_errors(blp, 403, 404, 409)
+    def post(self, card_id: int) -> object:
+        """A signed link the buyer opens to answer this card, without a token."""
+        link = consent.make_link(runtime().uow(), current_caller(), card_id)
+        token = ConsentLinkSigner(current_app.config["SECRET_KEY"]).sign(link)
+        return {"url": url_for("consent.page", token=token, _external=True),
+                "expires_at": link.expires_at}

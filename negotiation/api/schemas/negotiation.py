@@ -61,3 +61,12 @@ class ProposalIn(Schema):
 class RejectionIn(Schema):
     note = text_field(500, metadata={"example": "太晚了，请尽快发货"})
     preferred_ship_by = Instant(metadata={"example": "2026-11-25T10:00:00Z"})
+
+
+@component("ConsentLink")
+class ConsentLinkOut(Schema):
+    url = fields.String(metadata={
+        "description": "The page the buyer opens to answer this card; no token needed.",
+        "example": "https://shop.example/consent/WzEsMiwxNzY0MDAwMDAwMDAwMDAwXQ.sig"})
+    expires_at = Instant(metadata={"description": "When the link stops working: the "
+                                                  "card's own expiry."})

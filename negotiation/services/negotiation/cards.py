@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from models import Card, Order
 from negotiation.domain import eligibility, negotiating
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind, Role
-from negotiation.domain.errors import Forbidden, InvalidInput
+from negotiation.domain.errors import DomainError, Forbidden, InvalidInput
 from negotiation.domain.events import DomainEvent
 from negotiation.services.core.settling import (
     load_for_read,
@@ -24,6 +24,17 @@ from negotiation.services.core.views import ActionView, CardView, NegotiationVie
 
 CARD_READERS = SELLER_ROLES | {Role.BUYER}
 TEXT_LIMIT = 500  # a card's remark and a buyer's note, as stored
+ANSWERS = ("card.accepted", "card.rejected")
+
+
+class Channel(Protocol):
+    """How an answer came when not through the buyer's own sign-in (a consent link):
+    its ``name`` goes into the answer's event, and it may refuse the answer first."""
+
+    name: str
+
+    def refusal(self, order: Order | None, now: datetime) -> DomainError | None:
+        """Asked of the card's order as stored, locked, before anything else is."""
 
 
 def _check_length(field: str, value: str | None) -> None:
@@ -83,20 +94,22 @@ def get_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
                                  f"card {card_id}")
         if caller.role not in CARD_READERS:
             raise Forbidden("Cards are read by the order's store and its buyer.")
-        return CardView.of(_card_of(order, card_id), order.order_no)
+        return CardView.of(card_of(order, card_id), order.order_no)
 
 
-def accept_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
+def accept_card(uow: UnitOfWork, caller: Caller, card_id: int, *,
+                channel: Channel | None = None) -> CardView:
     return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.accept(
-        caller, order, order.negotiation, card, uow.now))
+        caller, order, order.negotiation, card, uow.now), channel)
 
 
 def reject_card(uow: UnitOfWork, caller: Caller, card_id: int, *, note: str | None = None,
-                preferred_ship_by: datetime | None = None) -> CardView:
+                preferred_ship_by: datetime | None = None,
+                channel: Channel | None = None) -> CardView:
     _check_length("note", note)
     return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.reject(
         caller, order, order.negotiation, card, uow.now, uow.policy, note=note,
-        preferred_ship_by=preferred_ship_by))
+        preferred_ship_by=preferred_ship_by), channel)
 
 
 def withdraw_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
@@ -105,18 +118,29 @@ def withdraw_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
 
 
 def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
-                 act: Callable[[Any, Any], list[DomainEvent]]) -> CardView:
-    """Lock the card's order, apply what is due, then let the rule act on the card."""
+                 act: Callable[[Any, Any], list[DomainEvent]],
+                 channel: Channel | None = None) -> CardView:
+    """Lock the card's order, apply what is due, then let the rule act on the card.
+
+    A ``channel`` refuses first, before the caller's own checks, so that its refusal is
+    the only one its users ever see.
+    """
     with uow:
-        order = load_for_write(uow, caller, uow.repo.order_of_card(card_id, lock=True),
-                               f"card {card_id}")
-        card = _card_of(order, card_id)
+        found = uow.repo.order_of_card(card_id, lock=True)
+        if channel is not None and (refusal := channel.refusal(found, uow.now)) is not None:
+            raise refusal
+        order = load_for_write(uow, caller, found, f"card {card_id}")
+        card = card_of(order, card_id)
         with settled_even_if_refused(uow):
             events = act(order, card)
+        if channel is not None:
+            for event in events:
+                if event.type in ANSWERS:
+                    event.data["channel"] = channel.name
         record(uow, order, events, caller)
         uow.commit()
         return CardView.of(card, order.order_no)
 
 
-def _card_of(order: Order, card_id: int) -> Card:
+def card_of(order: Order, card_id: int) -> Card:
     return next(c for c in order.negotiation.cards if c.id == card_id)
