@@ -35,6 +35,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "idempotency_key_in_progress": 409,
     "rate_limited": 429,
     errors.WEBHOOK_URL_NOT_ALLOWED: 422,
+    errors.DECLARATION_ENDED: 409,
 }
 
 
