@@ -6,6 +6,10 @@ the orders it reaches (in id order, as every multi-order change does) and assess
 again, so a violation recorded a moment earlier is waived and its charges reversed. An
 exemption locks every order of its region first, so no violation is being recorded there
 while it looks (see ``AssessmentRepository.lock_region``).
+
+Each names a place by its code (``domain.places``). A reviewer may end one early: its
+window then ends at that instant, and nothing it already did is undone
+(``domain.declarations``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page
 
 NOTE_LIMIT = 1000
-V = TypeVar("V", ExemptionView, ExtensionView)
+View = TypeVar("View", ExemptionView, ExtensionView)
 
 
 def _reviewer_only(caller: Caller, what: str, does: str = "declare") -> None:
@@ -133,8 +137,8 @@ def list_extensions(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str 
 
 
 def _listed(uow: UnitOfWork, caller: Caller, model: type[Declaration],
-            view: Callable[[Declaration, datetime], V], *, limit: int, cursor: str | None,
-            region: str | None, **filters: Any) -> Page[V]:
+            view: Callable[[Declaration, datetime], View], *, limit: int, cursor: str | None,
+            region: str | None, **filters: Any) -> Page[View]:
     if caller.role not in (Role.REVIEWER, Role.ADMIN):
         raise Forbidden("Regional exemptions and extensions are listed for reviewers.")
     if region is not None:
