@@ -111,6 +111,9 @@ class RegionalExemption(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Ended early by a reviewer: ``ends_at`` was then brought back to that instant.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class RegionalExtension(Base):
@@ -128,6 +131,8 @@ class RegionalExtension(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class ProductBan(Base):

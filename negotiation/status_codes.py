@@ -37,6 +37,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "rate_limited": 429,
     errors.WEBHOOK_URL_NOT_ALLOWED: 422,
     CONSENT_LINK_INVALID: 404,
+    errors.DECLARATION_ENDED: 409,
 }
 
 

@@ -6,9 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, func, insert, or_, select
+from sqlalchemy import Table, Text, and_, cast, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,11 +24,14 @@ from models import (
     Violation,
 )
 from negotiation.adapters.database import one_of
+from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import OrderStatus
 
 ZERO = Decimal("0")
 # The service's own namespace of PostgreSQL advisory locks (the first key of the pair).
 REGION_LOCKS = 0x72656769
+
+Declaration = TypeVar("Declaration", RegionalExemption, RegionalExtension)
 
 
 class AssessmentRepository:
@@ -173,13 +176,39 @@ class AssessmentRepository:
         """After declaring one: the next read sees it."""
         self._exemptions.pop(region, None)
 
-    def exemption_list(self, *, before_id: int | None,
-                       limit: int) -> Sequence[RegionalExemption]:
-        """The newest first, as a reviewer looks for what was just declared."""
-        query = select(RegionalExemption).order_by(RegionalExemption.id.desc()).limit(limit)
+    def declaration_list(self, model: type[Declaration], *, now: datetime,
+                         region: str | None = None, state: DeclarationState | None = None,
+                         kind: str | None = None, cause: str | None = None,
+                         before_id: int | None, limit: int) -> Sequence[Declaration]:
+        """Exemptions or extensions, the newest first, as a reviewer looks for what was
+        just declared. ``state`` is ``declarations.state_of`` as a condition; ``kind``
+        picks the exemptions waiving that kind of violation, ``cause`` the extensions
+        of that cause."""
+        query = select(model).order_by(model.id.desc()).limit(limit)
         if before_id is not None:
-            query = query.where(RegionalExemption.id < before_id)
+            query = query.where(model.id < before_id)
+        if region is not None:
+            query = query.where(model.region == region)
+        if state is DeclarationState.ENDED:
+            query = query.where(or_(model.ended_at.is_not(None), model.ends_at <= now))
+        elif state is not None:
+            begun = model.starts_at <= now
+            query = query.where(model.ended_at.is_(None), model.ends_at > now,
+                                begun if state is DeclarationState.ACTIVE else ~begun)
+        if kind is not None:
+            # ``kinds`` is a JSON list of enum values, none of them part of another: its
+            # text holds the quoted value exactly when the list does, on either backend.
+            query = query.where(cast(RegionalExemption.kinds, Text).contains(f'"{kind}"'))
+        if cause is not None:
+            query = query.where(RegionalExtension.cause == cause)
         return self.session.scalars(query).all()
+
+    def declaration_to_end(self, model: type[Declaration],
+                           declaration_id: int) -> Declaration | None:
+        """One exemption or extension, locked: two reviewers ending it at once end it once."""
+        return self.session.scalars(
+            select(model).where(model.id == declaration_id).with_for_update()
+            .execution_options(populate_existing=True)).first()
 
     def guard_region(self, region: str | None, *, declaring: bool) -> None:
         """Make creating a region's orders and declaring its exemptions and extensions

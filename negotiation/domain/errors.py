@@ -72,3 +72,6 @@ EVIDENCE_LIMIT_REACHED = "evidence_limit_reached"
 
 # Notifications (API.md, *Notifications*).
 WEBHOOK_URL_NOT_ALLOWED = "webhook_url_not_allowed"
+
+# Regional exemptions and extensions (RULES.md §4): one already over cannot be ended.
+DECLARATION_ENDED = "declaration_ended"

@@ -3,7 +3,7 @@ penalty ledger, and a reviewer's regional exemptions and extensions.
 
 The same service calls as the JSON API (``assessment_queries``, ``regions``). Reading is
 done with GET forms, so a preview or a date range can be bookmarked and needs no token;
-declaring is a form post answered by a redirect. Bad input or a refusal draws the page
+declaring or ending one is a form post answered by a redirect. Bad input or a refusal draws the page
 again with the input as typed and the message beside the field it names.
 """
 
@@ -16,16 +16,21 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from negotiation.domain import places
 from negotiation.domain.caller import Caller
+from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
-from negotiation.domain.errors import Forbidden
+from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.runtime import runtime
 from negotiation.services.assessment import queries as assessment_queries
 from negotiation.services.assessment import regions
 from negotiation.services.assessment.queries import ASSESSMENT_READERS, LEDGER_READERS
 from negotiation.services.assessment.views import AssessmentView, LedgerPage
+from negotiation.status_codes import status_of
 from negotiation.web.blueprint import bp
 from negotiation.web.forms.assessment import (
+    DECLARATION_STATE,
+    DeclarationFilterForm,
     ExemptionForm,
     ExtensionForm,
     LedgerFilterForm,
@@ -34,7 +39,7 @@ from negotiation.web.forms.assessment import (
 )
 from negotiation.web.forms.common import WebForm
 from negotiation.web.identity import login_required, signed_in_caller
-from negotiation.web.refusals import or_none, redraw_on
+from negotiation.web.refusals import on_refusal, or_none, redraw_on
 
 LEDGER_PAGE_SIZE = 50
 EXEMPTIONS_PER_PAGE = 20
@@ -144,20 +149,69 @@ def exemptions() -> Any:
 
 
 def exemptions_page(*, submitted: WebForm | None = None, submitted_as: str | None = None,
-                    status: int = 200) -> tuple[str, int]:
+                    status: int = 200, alert: str | None = None) -> tuple[str, int]:
+    """The declared exemptions and extensions, filtered as the query asks, and the forms
+    to declare more. A bad filter draws the lists unfiltered, its message beside it."""
     caller = signed_in_caller()
-    listed = regions.list_exemptions(
-        runtime().uow(), caller, cursor=request.args.get("cursor") or None,
-        limit=int(current_app.config.get("WEB_PAGE_SIZE", EXEMPTIONS_PER_PAGE)))
+    filtering = DeclarationFilterForm(formdata=request.args)
+    chosen: dict[str, Any] = {}
+    if filtering.validate():
+        chosen = {"region": filtering.region.data or None,
+                  "state": DeclarationState(filtering.state.data) if filtering.state.data
+                  else None}
+    else:
+        status = max(status, 422)
+    size = int(current_app.config.get("WEB_PAGE_SIZE", EXEMPTIONS_PER_PAGE))
+    uow = runtime().uow
+    listed = regions.list_exemptions(uow(), caller, cursor=request.args.get("cursor") or None,
+                                     limit=size, **chosen)
+    extended = regions.list_extensions(uow(), caller, limit=size, **chosen,
+                                       cursor=request.args.get("ext_cursor") or None)
     forms: dict[str, WebForm] = {
         "exemption": ExemptionForm(formdata=None),
         "extension": ExtensionForm(formdata=None, prefix=EXTENSION_PREFIX)}
     if submitted is not None and submitted_as is not None:
         forms[submitted_as] = submitted
-    return render_template("exemptions.html", page=listed, forms=forms,
+    return render_template("exemptions.html", page=listed, extensions=extended, forms=forms,
+                           filtering=filtering, filters={k: v for k, v in request.args.items()
+                                                         if k in ("region", "state")},
                            submitted_as=submitted_as, may_declare=caller.role is Role.REVIEWER,
-                           policy=runtime().policy,
-                           first_page=not request.args.get("cursor")), status
+                           policy=runtime().policy, states=DECLARATION_STATE,
+                           place=places.place, alert=alert,
+                           first_page=not request.args.get("cursor"),
+                           first_extensions=not request.args.get("ext_cursor")), status
+
+
+@bp.post("/exemptions/<id:exemption_id>/end")
+@login_required
+def end_exemption(exemption_id: int) -> Any:
+    on_refusal(partial(_already_over, "豁免", "exemption"))
+    view = regions.end_exemption(runtime().uow(), signed_in_caller(), exemption_id)
+    flash(f"区域豁免 #{view.id} 已结束，此后到期的超时不再豁免。Regional exemption "
+          f"#{view.id} ended: timeouts falling due from now on are no longer waived.",
+          "success")
+    return redirect(url_for("web.exemptions"))
+
+
+@bp.post("/regional-extensions/<id:extension_id>/end")
+@login_required
+def end_extension(extension_id: int) -> Any:
+    on_refusal(partial(_already_over, "延期", "extension"))
+    view = regions.end_extension(runtime().uow(), signed_in_caller(), extension_id)
+    flash(f"区域延期 #{view.id} 已结束，此后创建的订单不再延期；已延长的发货时效不变。"
+          f"Regional extension #{view.id} ended: orders created from now on are not "
+          "extended; deadlines already moved stay moved.", "success")
+    return redirect(url_for("web.exemptions", _anchor="extensions"))
+
+
+def _already_over(zh: str, en: str, error: DomainError) -> tuple[str, int] | None:
+    """Ending one already over: the lists again with the reason at the top (what the
+    caller may not see or do still answers its 404/403 page)."""
+    if isinstance(error, NotFound | Forbidden):
+        return None
+    return exemptions_page(status=status_of(error.code),
+                           alert=f"该区域{zh}已结束，无需再结束。This regional {en} is already "
+                                 "over.")
 
 
 @bp.post("/exemptions")

@@ -11,15 +11,19 @@ from negotiation.api.schemas.assessment import (
     AssessmentArgs,
     AssessmentOut,
     ExemptionIn,
+    ExemptionListArgs,
     ExemptionOut,
     ExemptionPage,
     ExtensionIn,
+    ExtensionListArgs,
     ExtensionOut,
+    ExtensionPage,
     LedgerArgs,
     LedgerOut,
+    PlaceList,
 )
-from negotiation.api.schemas.common import PageArgs
 from negotiation.api.schemas.orders import ScanIn, ScanOut
+from negotiation.domain import places
 from negotiation.runtime import runtime
 from negotiation.services.assessment import queries as assessment_queries
 from negotiation.services.assessment import regions
@@ -71,13 +75,21 @@ class Exemptions(MethodView):
         """Declare a regional exemption (reviewer); waives what it covers, past and future."""
         return regions.declare_exemption(runtime().uow(), current_caller(), **body)
 
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(ExemptionListArgs, location="query")
     @blp.response(200, ExemptionPage)
     @documents_errors(blp, 403, 422)
     def get(self, args: dict) -> object:
-        """Regional exemptions, newest first (reviewers)."""
-        return regions.list_exemptions(runtime().uow(), current_caller(), limit=args["limit"],
-                                       cursor=args.get("cursor"))
+        """Regional exemptions, newest first, by region, state and kind (reviewers)."""
+        return regions.list_exemptions(runtime().uow(), current_caller(), **args)
+
+
+@blp.route("/exemptions/<id:exemption_id>/end")
+class EndExemption(MethodView):
+    @blp.response(200, ExemptionOut)
+    @documents_errors(blp, 403, 404, 409)
+    def post(self, exemption_id: int) -> object:
+        """End an exemption now (reviewer): it waives nothing falling due from now on."""
+        return regions.end_exemption(runtime().uow(), current_caller(), exemption_id)
 
 
 @blp.route("/regional-extensions")
@@ -88,3 +100,28 @@ class Extensions(MethodView):
     def post(self, body: dict) -> object:
         """Extend a region's ship deadlines by 14 days (reviewer, seed 001)."""
         return regions.declare_extension(runtime().uow(), current_caller(), **body)
+
+    @blp.arguments(ExtensionListArgs, location="query")
+    @blp.response(200, ExtensionPage)
+    @documents_errors(blp, 403, 422)
+    def get(self, args: dict) -> object:
+        """Regional extensions, newest first, by region, state and cause (reviewers)."""
+        return regions.list_extensions(runtime().uow(), current_caller(), **args)
+
+
+@blp.route("/regional-extensions/<id:extension_id>/end")
+class EndExtension(MethodView):
+    @blp.response(200, ExtensionOut)
+    @documents_errors(blp, 403, 404, 409)
+    def post(self, extension_id: int) -> object:
+        """End an extension now (reviewer): orders created from now on are not extended;
+        deadlines it moved stay moved."""
+        return regions.end_extension(runtime().uow(), current_caller(), extension_id)
+
+
+@blp.route("/regions")
+class Regions(MethodView):
+    @blp.response(200, PlaceList)
+    def get(self) -> object:
+        """The places a regional exemption or extension may name, by code (any caller)."""
+        return {"items": places.PLACES}

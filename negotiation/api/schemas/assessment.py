@@ -10,10 +10,15 @@ from marshmallow import Schema, fields, validate
 
 from negotiation.api.fields import Day, DecimalString, Instant
 from negotiation.api.parsing import plain_text
-from negotiation.api.schemas.common import PageArgs, one_of
+from negotiation.api.schemas.common import PageArgs, enum_field, one_of
+from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import ExemptedBy, ExtensionCause, LedgerKind, ViolationKind
+from negotiation.domain.places import PlaceKind
 
+# Which codes are places is the services' to say (one table, domain/places.py), so the
+# pages and the API refuse an unknown one alike; the shape is checked here.
 REGION = [validate.Length(min=1, max=100), plain_text]
+REGION_DESCRIPTION = "A place's code from GET /api/v1/regions, e.g. Zhejiang."
 
 
 # --- an order's assessment -------------------------------------------------------------
@@ -103,7 +108,8 @@ class LedgerOut(Schema):
 
 
 class ExemptionIn(Schema):
-    region = fields.String(required=True, validate=REGION, metadata={"example": "Zhejiang"})
+    region = fields.String(required=True, validate=REGION, metadata={
+        "example": "Zhejiang", "description": REGION_DESCRIPTION})
     starts_at = Instant(required=True, metadata={"example": "2026-11-22T00:00:00Z"})
     ends_at = Instant(required=True, metadata={"example": "2026-11-25T00:00:00Z"})
     kinds = fields.List(fields.Enum(ViolationKind, by_value=True), required=True,
@@ -120,6 +126,13 @@ class ExemptionOut(Schema):
     note = fields.String(allow_none=True)
     created_by = fields.Integer()
     created_at = Instant()
+    state = one_of(DeclarationState, metadata={
+        "description": "upcoming, active (its window holds now) or ended (ended early or "
+                       "its window passed)."})
+    ended_at = Instant(allow_none=True, metadata={
+        "description": "When a reviewer ended it early; `ends_at` was then brought back "
+                       "to that instant (or to `starts_at` had it not begun)."})
+    ended_by = fields.Integer(allow_none=True)
     violations_waived = fields.Integer(allow_none=True, metadata={
         "description": "Recorded violations the declaration waived (on creation only)."})
 
@@ -130,7 +143,8 @@ class ExemptionPage(Schema):
 
 
 class ExtensionIn(Schema):
-    region = fields.String(required=True, validate=REGION)
+    region = fields.String(required=True, validate=REGION, metadata={
+        "example": "Zhejiang", "description": REGION_DESCRIPTION})
     cause = fields.Enum(ExtensionCause, by_value=True, required=True)
     suspended_carriers = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
     starts_at = Instant(required=True)
@@ -146,4 +160,47 @@ class ExtensionOut(Schema):
     ends_at = Instant()
     created_by = fields.Integer()
     created_at = Instant()
-    orders_extended = fields.Integer(allow_none=True)
+    state = one_of(DeclarationState, metadata={
+        "description": "upcoming, active (its window holds now) or ended (ended early or "
+                       "its window passed)."})
+    ended_at = Instant(allow_none=True, metadata={
+        "description": "When a reviewer ended it early; `ends_at` was then brought back "
+                       "to that instant (or to `starts_at` had it not begun)."})
+    ended_by = fields.Integer(allow_none=True)
+    orders_extended = fields.Integer(allow_none=True, metadata={
+        "description": "Orders the declaration extended (on creation only)."})
+
+
+class ExtensionPage(Schema):
+    items = fields.List(fields.Nested(ExtensionOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class DeclarationListArgs(PageArgs):
+    region = fields.String(validate=REGION, metadata={"description": REGION_DESCRIPTION})
+    state = enum_field(DeclarationState)
+
+
+class ExemptionListArgs(DeclarationListArgs):
+    kind = enum_field(ViolationKind, metadata={
+        "description": "Only the exemptions waiving this kind of violation."})
+
+
+class ExtensionListArgs(DeclarationListArgs):
+    cause = enum_field(ExtensionCause)
+
+
+# --- the places a declaration may name -------------------------------------------------
+
+
+class PlaceOut(Schema):
+    code = fields.String(metadata={"description": "What `region` takes."})
+    zh = fields.String(metadata={"example": "浙江"})
+    en = fields.String(metadata={"example": "Zhejiang"})
+    kind = one_of(PlaceKind)
+    province = fields.String(metadata={
+        "description": "The code of the province-level place it lies in (its own for one)."})
+
+
+class PlaceList(Schema):
+    items = fields.List(fields.Nested(PlaceOut))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from models import LedgerEntry, RegionalExemption, RegionalExtension, Scan, Violation
+from negotiation.domain import declarations
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,17 @@ class ExemptionView:
     note: str | None
     created_by: int
     created_at: datetime
+    state: str
+    ended_at: datetime | None
+    ended_by: int | None
     violations_waived: int | None = None  # only when just declared
 
     @classmethod
-    def of(cls, row: RegionalExemption, waived: int | None = None) -> ExemptionView:
+    def of(cls, row: RegionalExemption, now: datetime,
+           waived: int | None = None) -> ExemptionView:
         return cls(row.id, row.region, row.starts_at, row.ends_at, list(row.kinds), row.note,
-                   row.created_by, row.created_at, waived)
+                   row.created_by, row.created_at, _state(row, now), row.ended_at,
+                   row.ended_by, waived)
 
 
 @dataclass(frozen=True)
@@ -143,9 +149,18 @@ class ExtensionView:
     ends_at: datetime
     created_by: int
     created_at: datetime
-    orders_extended: int | None = None
+    state: str
+    ended_at: datetime | None
+    ended_by: int | None
+    orders_extended: int | None = None  # only when just declared
 
     @classmethod
-    def of(cls, row: RegionalExtension, extended: int | None = None) -> ExtensionView:
+    def of(cls, row: RegionalExtension, now: datetime,
+           extended: int | None = None) -> ExtensionView:
         return cls(row.id, row.region, row.cause.value, row.suspended_carriers, row.starts_at,
-                   row.ends_at, row.created_by, row.created_at, extended)
+                   row.ends_at, row.created_by, row.created_at, _state(row, now),
+                   row.ended_at, row.ended_by, extended)
+
+
+def _state(row: RegionalExemption | RegionalExtension, now: datetime) -> str:
+    return declarations.state_of(row.starts_at, row.ends_at, row.ended_at, now).value

@@ -7,8 +7,9 @@ from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from negotiation.domain import places
+from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import ExtensionCause, ViolationKind
-from negotiation.domain.identifiers import PLAIN_TEXT_PATTERN
 from negotiation.services.assessment.regions import NOTE_LIMIT
 from negotiation.web import labels, timefmt
 from negotiation.web.forms.common import (
@@ -60,12 +61,17 @@ class StoreChoiceForm(WebForm):
         Regexp(r"^[1-9][0-9]{0,8}$", message="店铺编号为正整数 A store id is a positive number.")])
 
 
-def _region_field() -> StringField:
-    return StringField("地区 Region", filters=[strip], validators=[
-        InputRequired(REQUIRED), Length(max=100, message=(
-            "地区最多 100 字 The region is at most 100 characters.")),
-        Regexp(PLAIN_TEXT_PATTERN, message="含有不允许的字符 Contains characters "
-                                               "that are not allowed.")])
+def region_choices(blank: str) -> list[SelectChoice]:
+    """The places, grouped by province-level place (itself first, then its cities), each
+    drawn Chinese name first with its code as the value the services take."""
+    return [SelectChoice("", blank)] + [
+        SelectChoice(p.code, p.label, optgroup=first.label)
+        for first, cities in places.grouped() for p in (first, *cities)]
+
+
+def _region_field() -> ChoiceField:
+    return ChoiceField("地区 Region", choices=region_choices("请选择地区 Choose a region…"),
+                       validators=[InputRequired(REQUIRED)])
 
 
 def _window_field(label: str) -> ShanghaiDateTimeField:
@@ -102,3 +108,26 @@ class ExtensionForm(WebForm):
             "请输入 0–1000 的整数 Enter a number from 0 to 1000."))])
     starts_at = _window_field("原始发货时效从 Original ship-by from")
     ends_at = _window_field("原始发货时效至（不含）Original ship-by before")
+
+
+# What a declaration's state reads as; the page's own words, beside its filter.
+DECLARATION_STATE = {
+    DeclarationState.UPCOMING.value: "未开始 Upcoming",
+    DeclarationState.ACTIVE.value: "生效中 Active",
+    DeclarationState.ENDED.value: "已结束 Ended",
+}
+
+
+class DeclarationFilterForm(WebForm):
+    """Which exemptions and extensions the list shows: a GET form, named as the API's
+    query (``region``, ``state``), so a filtered list can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    # Ids of their own: the declaration forms on the same page have a ``region`` too.
+    region = ChoiceField("地区 Region", choices=region_choices("全部地区 All regions"),
+                         validators=[Optional()], id="filter-region")
+    state = ChoiceField("状态 State", choices=choices_of(
+        DECLARATION_STATE, DeclarationState, "全部 All"), validators=[Optional()],
+        id="filter-state")
