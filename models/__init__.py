@@ -2,6 +2,7 @@
 
 from sqlalchemy.orm import column_property, relationship
 
+from models.appeals import Appeal, AppealEvidence
 from models.assessment import (
     DailyDeduction,
     LedgerEntry,
@@ -44,7 +45,8 @@ Order.ledger_entries = relationship(LedgerEntry, order_by=LedgerEntry.id, lazy="
 Order.shipments = relationship(Shipment, order_by=Shipment.id, lazy="select",
                                back_populates="order")
 
-__all__ = ["Account", "ApiKey", "Base", "Card", "DailyDeduction", "DelayReport", "Event",
+__all__ = ["Account", "ApiKey", "Appeal", "AppealEvidence", "Base", "Card", "DailyDeduction",
+           "DelayReport", "Event",
            "Evidence", "IdempotencyKey", "InboxRead", "LedgerEntry", "Negotiation", "Order",
            "ProductBan", "Refund", "RegionalExemption", "RegionalExtension",
            "ReportHistoryEntry", "ReportItem", "Scan", "Shipment", "Store", "Violation",
