@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from negotiation.services.reports import evidence
 from tests.api.assessment_helpers import SHIP_BY, entries, ledger, ok
 from tests.api.helpers import API, assert_invalid, assert_problem, event_types
 from tests.api.report_helpers import JPEG, multipart, other_store
@@ -212,3 +213,14 @@ def test_evidence_is_attached_as_for_reports_and_served_back_to_the_reviewer(
                    422, "evidence_type_not_allowed")
     detail = ok(client.get(f"{API}/appeals/{body['id']}", headers=world.reviewer.headers))
     assert [e["filename"] for e in detail["evidence"]] == ["receipt.jpg"]
+
+
+def test_the_orphan_sweep_keeps_an_appeals_evidence(client, world, clock):
+    body = filed(client, world, clock)
+    data, mimetype = multipart(JPEG)
+    added = ok(client.post(f"{API}/appeals/{body['id']}/evidence", headers=world.agent.headers,
+                           data=data, content_type=mimetype), 201)
+    clock.set(clock.now() + timedelta(days=3650))  # every stored file is old enough
+    assert evidence.remove_orphans(world.rt.uow(), world.rt.evidence,
+                                   older_than=timedelta(hours=1)) == 0
+    assert client.get(added["url"], headers=world.reviewer.headers).data == JPEG
