@@ -1,5 +1,6 @@
 """The SQLAlchemy models: the service's tables, and nothing about its rules."""
 
+from models.appeals import Appeal, AppealEvidence
 from models.assessment import (
     DailyDeduction,
     LedgerEntry,
@@ -29,7 +30,8 @@ from models.reports import (
     ReportItem,
 )
 
-__all__ = ["Account", "ApiKey", "Base", "Card", "DailyDeduction", "DelayReport", "Event",
+__all__ = ["Account", "ApiKey", "Appeal", "AppealEvidence", "Base", "Card", "DailyDeduction",
+           "DelayReport", "Event",
            "Evidence", "IdempotencyKey", "InboxRead", "LedgerEntry", "Negotiation", "Order",
            "ProductBan", "Refund", "RegionalExemption", "RegionalExtension",
            "ReportHistoryEntry", "ReportItem", "Scan", "Shipment", "Store", "Violation",

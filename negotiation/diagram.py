@@ -13,6 +13,7 @@ from transitions import Machine
 from transitions.extensions.diagrams import GraphMachine
 
 from negotiation.domain.machine import (
+    build_appeal_machine,
     build_card_machine,
     build_negotiation_machine,
     build_report_machine,
@@ -43,6 +44,11 @@ SECTIONS: list[tuple[str, str, Callable[..., Machine]]] = [
      "A report is born `PENDING_REVIEW`; a reviewer approves or rejects it (a rejection "
      "carries a note), or its store withdraws it while it waits.",
      build_report_machine),
+    ("Appeal",
+     "A store appeals a recorded violation once; the appeal is born `PENDING_REVIEW` and a "
+     "reviewer upholds it (the violation stands) or overturns it (the violation is waived "
+     "and its charges reversed).",
+     build_appeal_machine),
 ]
 
 

@@ -25,11 +25,20 @@ from negotiation.app import create_app
 from negotiation.clock import FrozenClock
 from negotiation.domain.audience import BUYERS, family_of
 from negotiation.domain.caller import Caller
-from negotiation.domain.enums import CardReason, ReportKind, ReportReason, Role, ScanKind
+from negotiation.domain.enums import (
+    AppealReason,
+    CardReason,
+    ReportKind,
+    ReportReason,
+    Role,
+    ScanKind,
+)
 from negotiation.domain.enums import ViolationKind as Kind
 from negotiation.domain.event_types import CATALOGUE
 from negotiation.runtime import Runtime
 from negotiation.services.accounts import accounts, stores
+from negotiation.services.appeals import appeals
+from negotiation.services.appeals import queries as appeal_queries
 from negotiation.services.assessment import regions
 from negotiation.services.negotiation import cards, consent
 from negotiation.services.notifications import endpoints, feed
@@ -165,6 +174,17 @@ def play(s: Scenario) -> None:
     reports.reject_report(uow(), s.reviewer, rejected, note="No supplier notice attached")
     reports.withdraw_report(uow(), s.agent, s.report(
         s.order("O-1009"), ReportReason.MERCHANT_FACTOR, "Warehouse move"))
+    # Appeals: one overturned (the ban's violation waived, its charges reversed), one upheld.
+    for order_no, decide in (("O-1004", appeals.overturn_appeal),
+                             ("O-1010", appeals.uphold_appeal)):
+        if order_no == "O-1010":
+            s.order(order_no, paid_hours_ago=60, ship_by_hours=-6)
+        _, [violation] = appeal_queries.order_violations(uow(), s.owner, order_no)
+        assert violation.id is not None
+        filed = appeals.file_appeal(uow(), s.agent, violation.id,
+                                    reason=AppealReason.CARRIER_FAULT,
+                                    description="The carrier collected it the same day")
+        decide(uow(), s.reviewer, filed.id, note="Carrier records checked")
     # A script's key revoked: the only event the failing endpoint subscribes to.
     key = accounts.create_key(uow(), s.owner, s.agent.account_id or 0, name="order sync")
     s.secrets.append(key.key or "")

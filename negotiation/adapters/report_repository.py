@@ -9,7 +9,16 @@ from datetime import datetime
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from models import DelayReport, Evidence, Order, ReportHistoryEntry, ReportItem, Shipment, Store
+from models import (
+    AppealEvidence,
+    DelayReport,
+    Evidence,
+    Order,
+    ReportHistoryEntry,
+    ReportItem,
+    Shipment,
+    Store,
+)
 from negotiation.domain.enums import OrderKind, OrderStatus, ReportKind, ReportReason, ReportStatus
 
 ACTIVE = (ReportStatus.PENDING_REVIEW, ReportStatus.APPROVED)
@@ -140,9 +149,13 @@ class ReportRepository:
             Evidence.report_id == report_id, Evidence.id == evidence_id)).first()
 
     def evidence_keys_in_use(self, storage_keys: Iterable[str]) -> set[str]:
-        """Those of ``storage_keys`` an evidence row names (the others are orphan files)."""
+        """Those of ``storage_keys`` an evidence row names, of a report or of an appeal
+        (the others are orphan files)."""
+        keys = list(storage_keys)
         return set(self.session.scalars(
-            select(Evidence.storage_key).where(Evidence.storage_key.in_(list(storage_keys)))))
+            select(Evidence.storage_key).where(Evidence.storage_key.in_(keys))
+            .union(select(AppealEvidence.storage_key)
+                   .where(AppealEvidence.storage_key.in_(keys)))))
 
     # --- shipments ---------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from negotiation.api.parsing import path_parameter_schema
 from negotiation.api.problems import PROBLEM_JSON
 from negotiation.api.resources import accounts as account_routes
 from negotiation.api.resources import (
+    appeals,
     assessment,
     cards,
     events,
@@ -108,7 +109,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
-    for module in (stores, account_routes, orders, cards, reports, assessment, events,
+    for module in (stores, account_routes, orders, cards, reports, appeals, assessment, events,
                    webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     event_docs.register(api.spec)  # the payloads of the feed and the webhooks

@@ -2,7 +2,8 @@
 
 A buyer reads its order's timeline except the store's internal events (API.md,
 *Notifications*): deductions and points (``penalty.*``), product bans, and the evidence
-a store files with a delay report. Kept as the families a buyer may see, less the
+a store files with a delay report; nor its appeals (``appeal.*``), a matter between the
+store and the platform's reviewers. Kept as the families a buyer may see, less the
 store's own events among them, so that a kind of event added later stays the store's
 until it is decided otherwise.
 """

@@ -100,6 +100,23 @@ class ReportStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class AppealState(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    UPHELD = "upheld"  # the violation stands
+    OVERTURNED = "overturned"  # the violation is waived, its charges reversed
+
+
+class AppealReason(StrEnum):
+    """Why a store says a violation should not stand (申诉理由)."""
+
+    DEADLINE_WAS_MET = "deadline_was_met"
+    CARRIER_FAULT = "carrier_fault"
+    PLATFORM_FAULT = "platform_fault"
+    FORCE_MAJEURE = "force_majeure"
+    BUYER_REQUESTED = "buyer_requested"
+    OTHER = "other"
+
+
 class ViolationKind(StrEnum):
     LATE_SHIPMENT = "late_shipment"  # 发货超时
     COLLECTION_TIMEOUT = "collection_timeout"  # 揽收超时
@@ -111,6 +128,7 @@ class ExemptedBy(StrEnum):
     AGREED_CARD = "agreed_card"
     DELAY_REPORT = "delay_report"
     REGIONAL_EXEMPTION = "regional_exemption"
+    APPEAL = "appeal"  # a reviewer overturned it on the store's appeal
 
 
 class LedgerKind(StrEnum):

@@ -63,6 +63,8 @@ CARD_EXPIRED = "card_expired"
 TRACKING_NUMBER_IN_USE = "tracking_number_in_use"
 REPORT_NOT_PENDING = "report_not_pending"
 REPORT_NOT_APPLICABLE = "report_not_applicable"
+APPEAL_NOT_PENDING = "appeal_not_pending"
+VIOLATION_NOT_APPEALABLE = "violation_not_appealable"
 
 # Codes of the delay-report path beyond API.md's list (its paths and fields are fixed,
 # these name what API.md leaves to the project).

@@ -44,7 +44,7 @@ CATALOGUE: dict[str, str] = {
     "violation.late_shipment": "A late shipment was recorded.",
     "violation.collection_timeout": "A collection timeout (揽收超时) was recorded.",
     "violation.exempted": "A violation was waived (an agreed card, an approved delay "
-                          "report, a regional exemption or extension).",
+                          "report, a regional exemption or extension, an appeal).",
     "violation.disproved": "A carrier scan showed a violation never happened.",
     "penalty.deducted": "The store's deposit was charged, or points deducted.",
     "penalty.revoked": "A charge was reversed.",
@@ -54,6 +54,10 @@ CATALOGUE: dict[str, str] = {
     "report.approved": "A reviewer approved a delay report.",
     "report.rejected": "A reviewer rejected a delay report.",
     "report.withdrawn": "The seller withdrew a delay report.",
+    "appeal.submitted": "The store appealed a violation of the order.",
+    "appeal.upheld": "A reviewer upheld an appeal: the violation stands.",
+    "appeal.overturned": "A reviewer overturned an appeal: the violation is waived and its "
+                         "charges reversed.",
     "api_key.revoked": "An API key of the store (or of the platform) was revoked.",
     "webhook_endpoint.disabled": "A webhook endpoint was disabled after its deliveries "
                                  "kept failing.",

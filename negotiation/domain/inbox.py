@@ -16,7 +16,7 @@ from negotiation.domain.enums import SELLER_ROLES, Role
 # what stopped working for the store (a key, a webhook endpoint).
 SELLER_NOTICES: frozenset[str] = frozenset({
     "card.accepted", "card.rejected", "card.expiring_soon", "card.expired",
-    "report.approved", "report.rejected",
+    "report.approved", "report.rejected", "appeal.upheld", "appeal.overturned",
     "violation.late_shipment", "violation.collection_timeout",
     "violation.exempted", "violation.disproved",
     "penalty.deducted", "penalty.revoked", "compensation.paid",

@@ -1,4 +1,4 @@
-"""The negotiation, card and delay-report state machines: transitions as data, one per kind.
+"""The negotiation, card, delay-report and appeal state machines: transitions as data, one per kind.
 
 The tables below are the single source of truth for what may follow what; the
 diagram in docs/state-machine.md is generated from them. Each machine is shared by every
@@ -17,11 +17,12 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from negotiation.domain.enums import CardState, NegotiationState, ReportStatus
+from negotiation.domain.enums import AppealState, CardState, NegotiationState, ReportStatus
 
 C = CardState
 N = NegotiationState
 R = ReportStatus
+A = AppealState
 
 
 CARD_TRANSITIONS: list[dict[str, Any]] = [
@@ -56,6 +57,11 @@ REPORT_TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "withdraw", "source": R.PENDING_REVIEW, "dest": R.WITHDRAWN},
 ]
 
+APPEAL_TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "uphold", "source": A.PENDING_REVIEW, "dest": A.UPHELD},
+    {"trigger": "overturn", "source": A.PENDING_REVIEW, "dest": A.OVERTURNED},
+]
+
 _OPTIONS: dict[str, Any] = {
     "model": None,
     "auto_transitions": False,
@@ -80,9 +86,15 @@ def build_report_machine(cls: type[Machine] = Machine, **extra: Any) -> Machine:
                **options, **extra)
 
 
+def build_appeal_machine(cls: type[Machine] = Machine, **extra: Any) -> Machine:
+    return cls(states=A, transitions=APPEAL_TRANSITIONS, initial=A.PENDING_REVIEW,
+               **_OPTIONS, **extra)
+
+
 CARD_MACHINE = build_card_machine()
 NEGOTIATION_MACHINE = build_negotiation_machine()
 REPORT_MACHINE = build_report_machine()
+APPEAL_MACHINE = build_appeal_machine()
 
 
 class TransitionRejected(RuntimeError):

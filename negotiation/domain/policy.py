@@ -34,6 +34,10 @@ class Policy:
     """A report's latest time is at most this far after the deadline it replaces."""
     review_window: timedelta = timedelta(hours=48)
     """A report's review is due this long after submission (seed 000; seed 001 says 24 h)."""
+    appeal_window: timedelta = timedelta(days=7)
+    """A violation may be appealed this long after its detection (seed 001)."""
+    appeal_review_window: timedelta = timedelta(hours=48)
+    """An appeal's review is due this long after submission."""
     store_window_max: timedelta = timedelta(days=30)
     """The longest window one store report may cover."""
     report_max_items: int = 100

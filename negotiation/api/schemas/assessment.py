@@ -12,7 +12,13 @@ from negotiation.api.fields import Day, DecimalString, Instant
 from negotiation.api.parsing import plain_text
 from negotiation.api.schemas.common import PageArgs, enum_field, one_of
 from negotiation.domain.declarations import DeclarationState
-from negotiation.domain.enums import ExemptedBy, ExtensionCause, LedgerKind, ViolationKind
+from negotiation.domain.enums import (
+    AppealState,
+    ExemptedBy,
+    ExtensionCause,
+    LedgerKind,
+    ViolationKind,
+)
 from negotiation.domain.places import PlaceKind
 
 # Which codes are places is the services' to say (one table, domain/places.py), so the
@@ -29,6 +35,11 @@ class AssessmentArgs(Schema):
         "description": "Preview: what shipping at this instant would add. Records nothing."})
 
 
+class ViolationAppealOut(Schema):
+    id = fields.Integer()
+    state = one_of(AppealState)
+
+
 class ViolationOut(Schema):
     kind = one_of(ViolationKind)
     due_at = Instant()
@@ -39,6 +50,19 @@ class ViolationOut(Schema):
         "description": "When a scan reported later showed the deadline was met: the "
                        "violation no longer counts and its charges were reversed."})
     recorded = fields.Boolean()
+
+
+class RecordedViolationOut(ViolationOut):
+    """A recorded violation with what an appeal of it needs."""
+
+    id = fields.Integer(metadata={"description": "What `POST /violations/{id}/appeals` names."})
+    appeal = fields.Nested(ViolationAppealOut, allow_none=True, metadata={
+        "description": "The store's appeal of the violation, if any."})
+
+
+class RecordedViolationList(Schema):
+    order_no = fields.String()
+    items = fields.List(fields.Nested(RecordedViolationOut))
 
 
 class AssessmentOut(Schema):

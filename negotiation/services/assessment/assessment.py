@@ -3,7 +3,8 @@
 :func:`assess` is the one place a violation is recorded, charged, waived or reversed.
 Every path that may change what an order owes runs it under the order's lock: the
 sweep and readers when the order's ``assess_at`` has come, shipping and scans, report
-approvals, regional exemptions and extensions. It returns the events to record.
+approvals, regional exemptions and extensions. It returns the events to record. An
+overturned appeal waives its violation through :func:`waive`, the same waiver.
 """
 
 from __future__ import annotations
@@ -194,14 +195,20 @@ def _waive_what_no_longer_counts(uow: UnitOfWork, order: Order) -> list[DomainEv
             continue
         exempted_by = exemption_of(
             uow, order, assessment_rules.Violation(violation.kind, violation.due_at))
-        if exempted_by is None:
-            continue
-        violation.exempted_by, violation.exempted_at = exempted_by, uow.now
-        events.append(DomainEvent("violation.exempted", uow.now, {
-            "kind": violation.kind.value, "due_at": iso_utc(violation.due_at),
-            "exempted_by": exempted_by.value}, SYSTEM))
-        events += _reverse_charges(uow, order, violation)
+        if exempted_by is not None:
+            events += waive(uow, order, violation, exempted_by)
     return events
+
+
+def waive(uow: UnitOfWork, order: Order, violation: Violation,
+          exempted_by: ExemptedBy) -> list[DomainEvent]:
+    """Waive a recorded violation of a locked order: it no longer counts, and what it
+    cost is reversed (a late report, an exemption, an extension, an overturned
+    appeal)."""
+    violation.exempted_by, violation.exempted_at = exempted_by, uow.now
+    return [DomainEvent("violation.exempted", uow.now, {
+        "kind": violation.kind.value, "due_at": iso_utc(violation.due_at),
+        "exempted_by": exempted_by.value}, SYSTEM), *_reverse_charges(uow, order, violation)]
 
 
 def _reverse_charges(uow: UnitOfWork, order: Order,

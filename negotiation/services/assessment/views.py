@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from models import LedgerEntry, RegionalExemption, RegionalExtension, Scan, Violation
+from models import Appeal, LedgerEntry, RegionalExemption, RegionalExtension, Scan, Violation
 from negotiation.domain import declarations
 
 
@@ -18,12 +18,23 @@ class ViolationView:
     exempted_by: str | None
     recorded: bool
     disproved_at: datetime | None = None
+    id: int | None = None  # None: what shipping at ``ship_at`` would add
+    appeal: AppealSummary | None = None
 
     @classmethod
-    def of(cls, violation: Violation) -> ViolationView:
+    def of(cls, violation: Violation, appeal: Appeal | None = None) -> ViolationView:
         return cls(violation.kind.value, violation.due_at, violation.detected_at,
                    violation.exempted_by.value if violation.exempted_by else None, True,
-                   violation.disproved_at)
+                   violation.disproved_at, violation.id,
+                   AppealSummary(appeal.id, appeal.state.value) if appeal else None)
+
+
+@dataclass(frozen=True)
+class AppealSummary:
+    """A violation's appeal, as the violation shows it."""
+
+    id: int
+    state: str
 
 
 @dataclass(frozen=True)

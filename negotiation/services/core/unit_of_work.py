@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from negotiation.adapters.appeal_repository import AppealRepository
 from negotiation.adapters.assessment_repository import AssessmentRepository
 from negotiation.adapters.database import Session
 from negotiation.adapters.inbox_repository import InboxRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     session: Session
     repo: Repository
     reports: ReportRepository
+    appeals: AppealRepository
     assessment: AssessmentRepository
     webhooks: WebhookRepository
     inbox: InboxRepository
@@ -48,6 +50,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
         self.reports = ReportRepository(self.session)
+        self.appeals = AppealRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
         self.session.write_first.append(self.assessment.write_new)  # at every flush
         self.webhooks = WebhookRepository(self.session)

@@ -39,7 +39,7 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         refusal = reporting.evidence_refusal(caller, report)
         if refusal is not None:
             raise refusal
-        content_type = _checked_type(data, uow)
+        content_type = checked_type(data, uow)
         if len(uow.reports.evidence(report.id)) >= policy.evidence_max_files:
             raise Refused(f"A report carries at most {policy.evidence_max_files} files.",
                           code=errors.EVIDENCE_LIMIT_REACHED, field="file")
@@ -67,7 +67,9 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         return EvidenceView.of(evidence)
 
 
-def _checked_type(data: bytes, uow: UnitOfWork) -> str:
+def checked_type(data: bytes, uow: UnitOfWork) -> str:
+    """What an evidence file is, refused unless the policy accepts it (reports and
+    appeals alike)."""
     policy = uow.policy
     if len(data) > policy.evidence_max_bytes:
         raise Refused(f"An evidence file is at most {policy.evidence_max_bytes // 1024} KiB.",

@@ -1,0 +1,1 @@
+"""Appeals of recorded violations (申诉): filing, evidence, review, reads."""
