@@ -29,6 +29,7 @@ from negotiation.services.reports import queries as report_queries
 from negotiation.services.reports import reports
 from negotiation.web import labels
 from negotiation.web.blueprint import bp
+from negotiation.web.confirmation import confirm_first
 from negotiation.web.forms.common import WebForm, refusal_message
 from negotiation.web.forms.reports import (
     ApproveReportForm,
@@ -223,6 +224,8 @@ def report_approve(report_id: int) -> Any:
     form = ApproveReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="approve", status=422)
+    if (asking := confirm_first("approve_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id, form, "approve")
     reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
                            note=form.note.data or None)
@@ -236,6 +239,8 @@ def report_reject(report_id: int) -> Any:
     form = RejectReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="reject", status=422)
+    if (asking := confirm_first("reject_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id, form, "reject")
     reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
                           note=form.note.data or "")
@@ -246,6 +251,8 @@ def report_reject(report_id: int) -> Any:
 @bp.post(f"{REPORT}/withdraw")
 @login_required
 def report_withdraw(report_id: int) -> Any:
+    if (asking := confirm_first("withdraw_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id)
     reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
     flash(f"已撤回报备 #{report_id} Report #{report_id} withdrawn.", "success")
