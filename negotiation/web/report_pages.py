@@ -72,6 +72,13 @@ def new_report() -> Any:
     if not form.validate():
         return report_form_page(form, status=422)
     redraw_on(partial(report_form_page, form), form)
+    upload = form.file.data
+    has_file = isinstance(upload, FileStorage) and bool(upload.filename)
+    if has_file:
+        # A file the report could not keep refuses the whole submission, as typed.
+        evidence_service.checked_type(upload.stream.read(runtime().policy.evidence_max_bytes
+                                                         + 1), runtime().policy)
+        upload.stream.seek(0)
     report = reports.file_report(
         runtime().uow(), caller, kind=ReportKind(form.kind.data),
         reason=ReportReason(form.reason.data), description=form.description.data or "",
@@ -82,10 +89,10 @@ def new_report() -> Any:
     flash(f"已提交报备 #{report.id}，审核截止 {local(report.review_due_at)}。"
           f"Report #{report.id} submitted; review is due by {local(report.review_due_at)}.",
           "success")
-    upload = form.file.data
-    if isinstance(upload, FileStorage) and upload.filename:
-        # The report is filed already: a refused file must not lose it, so the refusal
-        # is told on the report's page, where the file can be sent again.
+    if has_file:
+        # The file was checked, but attaching may still be refused (the report is filed
+        # already, so the refusal is told on the report's page, where it can be sent
+        # again).
         on_refusal(partial(file_not_attached, report.id))
         attach(caller, report.id, upload)
     return back_to(report.id)

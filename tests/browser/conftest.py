@@ -112,6 +112,13 @@ def sign_in(page: Page, actor: Actor) -> None:
     assert "/sign-in" not in page.url, page.inner_text("main")
 
 
+def press(page: Page, selector: str) -> None:
+    """Click a button that submits its form and wait for the page the server answers
+    (after a confirmation dialog, too)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def assert_no_overflow(page: Page) -> None:
     """Nothing on the page is wider than the window: no sideways scrolling."""
     width, inner = page.evaluate(

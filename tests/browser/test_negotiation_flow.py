@@ -4,7 +4,7 @@ a refused card, a rejection with a preferred time, the next card prefilled, acce
 from __future__ import annotations
 
 from negotiation.services.negotiation import cards
-from tests.browser.conftest import assert_in_view, assert_no_overflow, shoot
+from tests.browser.conftest import assert_in_view, assert_no_overflow, press, shoot
 
 ORDER = "/orders/O-1"
 FORTY_DAYS_OUT = "2027-01-01T08:00"  # past the 30 days allowed after the original ship-by
@@ -22,7 +22,7 @@ def test_seller_proposes_buyer_rejects_seller_proposes_again_prefilled_buyer_acc
 
     seller.fill("#proposed_ship_by", FORTY_DAYS_OUT)
     seller.select_option("#reason", "custom_made")
-    seller.click("text=发送 Send proposal")
+    press(seller, "text=发送 Send proposal")
     assert_in_view(seller)
     assert "提议时间超出允许范围" in seller.inner_text("#form-summary")
     assert seller.input_value("#proposed_ship_by") == FORTY_DAYS_OUT  # the input is kept
@@ -31,7 +31,7 @@ def test_seller_proposes_buyer_rejects_seller_proposes_again_prefilled_buyer_acc
 
     seller.fill("#proposed_ship_by", IN_FIVE_DAYS)
     seller.select_option("#reason", "custom_made")
-    seller.click("text=发送 Send proposal")
+    press(seller, "text=发送 Send proposal")
     assert "已发出第 1 张协商卡片" in seller.inner_text("main")
 
     buyer = open_page(world.buyer)
@@ -43,17 +43,17 @@ def test_seller_proposes_buyer_rejects_seller_proposes_again_prefilled_buyer_acc
     assert question.bounding_box()["y"] < buyer.locator("#facts-title").bounding_box()["y"]
     shoot(buyer, "order-buyer", viewport)
     buyer.fill("#preferred_ship_by", BUYER_PREFERS)
-    buyer.click("text=拒绝第 1 张卡片")
+    press(buyer, "text=拒绝第 1 张卡片")
     assert "已拒绝第 1 张卡片" in buyer.inner_text("main")
 
     seller.goto(ORDER)
     assert seller.input_value("#proposed_ship_by") == BUYER_PREFERS
     seller.select_option("#reason", "buyer_request")
-    seller.click("text=发送 Send proposal")
+    press(seller, "text=发送 Send proposal")
     assert "已发出第 2 张协商卡片" in seller.inner_text("main")
 
     buyer.goto(ORDER)
-    buyer.click("text=接受第 2 张卡片")  # the page asks to confirm; the tab answers yes
+    press(buyer, "text=接受第 2 张卡片")  # the page asks to confirm; the tab answers yes
     assert "已接受" in buyer.inner_text("main")
     assert_no_overflow(buyer)
     agreed = cards.get_negotiation(rt.uow(), world.owner.caller, "O-1")
