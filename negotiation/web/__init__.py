@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from negotiation.web import confirmation, identity, labels, summary, timefmt
+from negotiation.web import confirmation, identity, labels, people, summary, timefmt
 from negotiation.web.blueprint import bp, csrf
 
 
@@ -45,4 +45,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")
     app.add_template_global(identity.current_caller, "current_caller")
     app.add_template_global(confirmation.confirm_attribute, "confirm")
+    app.add_template_global(people.person, "person")
     app.register_blueprint(bp)
