@@ -75,6 +75,12 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the same icon, not a 404."""
+    return bp.send_static_file("favicon.svg")
+
+
 def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("error.html", status=status, title=title, detail=detail), status
 
