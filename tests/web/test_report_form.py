@@ -222,8 +222,9 @@ def test_an_order_already_covered_by_a_pending_report_is_refused(browser, world,
     again = b.submit(NEW, NEW, shipment_form())
     assert again.status_code == 422
     [first] = stored_reports(rt, world.owner)
-    assert (f"该订单不适用报备 Report not applicable: Order O-1 is already covered by report "
-            f"{first.id} (is waiting for review).") in field_errors(markup(again), "order_nos")
+    assert (f"该订单不适用报备 Report not applicable: Order O-1 is already named in report "
+            f"{first.id}, which is waiting for review.") in field_errors(markup(again),
+                                                                  "order_nos")
 
 
 def test_the_form_without_its_csrf_token_is_refused_and_nothing_is_stored(browser, world, rt):
