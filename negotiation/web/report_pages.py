@@ -117,9 +117,13 @@ def evidence_hint(form: WebForm) -> str:
     """What files the policy accepts, said beside a file input (which also asks the
     browser to offer only those)."""
     policy = runtime().policy
-    form.file.render_kw = {"accept": ",".join(policy.evidence_types)}  # type: ignore[attr-defined]
     kinds = ", ".join(t.split("/", 1)[1].upper() for t in policy.evidence_types)
     size = labels.file_size(policy.evidence_max_bytes)
+    form.file.render_kw = {  # type: ignore[attr-defined]
+        "accept": ",".join(policy.evidence_types),
+        # web.js refuses a larger file before it is sent, so nothing typed is lost.
+        "data-max-bytes": str(policy.evidence_max_bytes),
+        "data-too-large": f"{labels.label('evidence_too_large', 'refusal')}: ≤ {size}"}
     return (f"图片或 PDF（{kinds}），每个文件最大 {size}，每份报备最多 "
             f"{policy.evidence_max_files} 个。An image or a PDF ({kinds}), at most {size} "
             f"each, {policy.evidence_max_files} files per report.")
