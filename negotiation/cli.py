@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from datetime import timedelta
@@ -103,24 +104,23 @@ def receiver_command(secret: str, host: str, port: int) -> None:
 
 @click.command("demo")
 @with_appcontext
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True,
-              help="Where the service will be opened, for the printed links.")
+@click.option("--url", default=None,
+              help="Where the service will be opened, for the printed links "
+                   "[default: http://127.0.0.1:$FLASK_RUN_PORT, else port 5000].")
 @click.option("--webhook-url", default="http://127.0.0.1:8001/webhooks", show_default=True,
               help="A receiver the demo store's webhook endpoint posts every event to.")
-def demo_command(url: str, webhook_url: str) -> None:
-    """Create a demo store, accounts (tokens printed) and orders in every state."""
+def demo_command(url: str | None, webhook_url: str) -> None:
+    """Create a demo store, accounts (tokens printed last) and orders in every state."""
+    url = (url or f"http://127.0.0.1:{os.environ.get('FLASK_RUN_PORT') or 5000}").rstrip("/")
     seeded = seed(runtime(), webhook_url=webhook_url)
     click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) is ready.")
-    click.echo(f"Open {url}/ and sign in with one of these tokens:")
-    for role, name, token in seeded.tokens:
-        click.echo(f"  {role:<9} {name:<24} {token}")
     click.echo("Orders:")
     for order_no, state in seeded.orders:
         click.echo(f"  {order_no:<24} {state}")
     click.echo("Delay reports:")
     for report_id, kind, named, status in seeded.reports:
         click.echo(f"  report {report_id:<5} {kind:<10} {status:<14} {named}")
-    click.echo(f"Penalty ledger: {url}/api/v1/stores/{seeded.store_id}/penalties "
+    click.echo(f"Penalty ledger page: {url}/stores/{seeded.store_id}/penalties "
                "(the owner's or the reviewer's token)")
     if seeded.webhook is not None:
         endpoint_id, endpoint_url, secret = seeded.webhook
@@ -129,6 +129,10 @@ def demo_command(url: str, webhook_url: str) -> None:
         click.echo(f"  flask --app wsgi webhook-receiver --port "
                    f"{_port_of(endpoint_url)} --secret {secret}")
         click.echo("  NEGOTIATION_WEBHOOK_ALLOW_PRIVATE_URLS=true flask --app wsgi worker")
+    # Last, so they are what is on screen when the command ends.
+    click.echo(f"Open {url}/ and sign in with one of these tokens:")
+    for role, name, token in seeded.tokens:
+        click.echo(f"  {role:<9} {name:<24} {token}")
 
 
 def _port_of(url: str) -> int:

@@ -122,9 +122,12 @@ def order_refusal(order_no: str, order: OrderLike) -> DomainError | None:
 
 def already_covered(label: str, field: str, report_id: int,
                     status: ReportStatus) -> Refused:
-    """The refusal for naming what another report of the same kind already covers."""
-    waiting = "is waiting for review" if status is ReportStatus.PENDING_REVIEW else "approved"
-    return Refused(f"{label} is already covered by report {report_id} ({waiting}).",
+    """The refusal for naming what another report of the same kind already covers, or
+    will once approved: a pending report covers nothing yet, and is not said to."""
+    if status is ReportStatus.PENDING_REVIEW:
+        return Refused(f"{label} is already named in report {report_id}, which is waiting "
+                       "for review.", code=errors.REPORT_NOT_APPLICABLE, field=field)
+    return Refused(f"{label} is already covered by report {report_id} (approved).",
                    code=errors.REPORT_NOT_APPLICABLE, field=field)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from negotiation.web import identity, labels, timefmt
+from negotiation.web import confirmation, identity, labels, people, summary, timefmt
 from negotiation.web.blueprint import bp, csrf
 
 
@@ -41,6 +41,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.file_size, "file_size")
     app.add_template_filter(labels.money, "money")
     app.add_template_filter(labels.points, "points")
+    app.add_template_filter(labels.text, "text")
+    app.add_template_global(summary.messages, "form_messages")
     app.add_template_global(timefmt.remaining, "remaining")
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")
     app.add_template_global(identity.current_caller, "current_caller")
@@ -48,4 +50,6 @@ def init_app(app: Flask) -> None:
     # reworked elsewhere need only an include.
     app.add_template_global(appeal_pages.violations_of, "violations_of")
     app.add_template_global(appeal_pages.pending_appeals, "pending_appeals")
+    app.add_template_global(confirmation.confirm_attribute, "confirm")
+    app.add_template_global(people.person, "person")
     app.register_blueprint(bp)

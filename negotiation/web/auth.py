@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from negotiation.domain.enums import Role
 from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts
 from negotiation.web import identity
@@ -31,6 +32,8 @@ def sign_in() -> Any:
         return render_template("sign_in.html", form=form, next=next_page), 422
     identity.remember(credential)
     flash("已登录 Signed in.", "success")
+    if next_page == url_for("web.orders") and credential.caller.role is Role.REVIEWER:
+        next_page = url_for("web.report_list")  # a reviewer's work starts at the queue
     return redirect(next_page)
 
 

@@ -7,6 +7,7 @@ person using the forms always gets an HTML page.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -16,7 +17,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.runtime import runtime
 from negotiation.status_codes import status_of as status_of_code
-from negotiation.web import identity, labels, refusals, rights, timefmt
+from negotiation.web import confirmation, identity, labels, refusals, rights, timefmt
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/web/static")
@@ -74,15 +75,22 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the same icon, not a 404."""
+    return bp.send_static_file("favicon.svg")
+
+
 def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(error: CSRFError) -> tuple[str, int]:
-    return error_page(400, "表单已失效 The form has expired",
-                      "请返回上一页刷新后重试。Go back, reload the page and try again. "
-                      f"({error.description})")
+    """An expired or missing token (a sign-out in another tab, an old page): the post is
+    offered again with a fresh token and everything typed kept, never acted on as is."""
+    return confirmation.post_again(back=identity.safe_next(request.referrer and urlsplit(
+        request.referrer)._replace(scheme="", netloc="").geturl()))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

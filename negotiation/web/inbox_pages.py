@@ -18,7 +18,7 @@ from negotiation.services.notifications import inbox as inbox_service
 from negotiation.services.notifications.inbox import PAGE_SIZE, UNREAD_CAP, NoticeView
 from negotiation.web.blueprint import bp
 from negotiation.web.identity import current_caller, login_required, signed_in_caller
-from negotiation.web.labels import label, money, points
+from negotiation.web.labels import file_size, label, money, points, text
 from negotiation.web.timefmt import local
 
 # One sentence per notification type, Chinese first, the English beside it; ``{name}``
@@ -62,11 +62,29 @@ DETAILS = {
     "reason": "原因 Reason",
 }
 INSTANTS = {"proposed_ship_by", "preferred_ship_by", "expires_at", "to", "from",
-            "agreed_ship_by", "due_at", "latest_ship_at", "latest_collect_at"}
+            "agreed_ship_by", "due_at", "latest_ship_at", "latest_collect_at", "ship_by",
+            "window_start", "window_end", "starts_at", "ends_at", "at", "collected_at"}
+# The words for an event's data on a timeline, by key. Ids the page shows otherwise (a
+# card by its number, a report by its link) are left out.
+CAPTIONS = {
+    **DETAILS,
+    "seq": "卡片 Card", "late": "超时 Late", "ship_by": "发货时效 Ship-by",
+    "to": "新发货时效 Now", "ship_by_source": "时效来源 Deadline source",
+    "expires_at": "回复截止 Answer by", "agreed_ship_by": "约定发货时间 Agreed ship-by",
+    "due_at": "到期 Due", "amount": "金额 Amount", "points": "扣分 Points",
+    "carrier": "快递公司 Carrier", "tracking_no": "运单号 Tracking number",
+    "filename": "文件 File", "size": "大小 Size", "orders": "订单数 Orders",
+    "remark": "备注 Remark", "region": "地区 Region", "status": "状态 Status",
+    "window_start": "时段开始 Window starts", "window_end": "时段结束 Window ends",
+    "applies_on": "扣款日 Applies on", "exemption_id": "区域豁免 Regional exemption",
+}
+HIDDEN_KEYS = {"card_id", "order_id", "report_id", "store_id", "account_id", "entry_id",
+               "violation_id", "shipment_id"}
 # The label table of a value, by key; by (family or type, key) where a key means another
 # vocabulary there. A value of no table (a note, a webhook's failure) is shown as written.
 VALUE_TABLES: dict[str | tuple[str, str], str] = {
     "kind": "violation_kind", "source": "ship_by_source", "exempted_by": "exempted_by",
+    "ship_by_source": "ship_by_source", "status": "report_status",
     ("report", "kind"): "report_kind", ("report", "reason"): "report_reason",
     ("card", "reason"): "card_reason", ("negotiation", "reason"): "failed_reason",
     ("penalty.revoked", "kind"): "ledger_kind",
@@ -82,6 +100,11 @@ class ShownNotice:
 
 
 # --- the header's count ----------------------------------------------------------------
+
+
+@bp.app_template_global("event_details")
+def _event_details(event_type: str, data: dict[str, Any]) -> list[str]:
+    return event_details(event_type, data)
 
 
 @bp.context_processor
@@ -153,16 +176,31 @@ def shown_notice(notice: NoticeView) -> ShownNotice:
                        template.format_map(_Missing(values)), details)
 
 
+def event_details(event_type: str, data: dict[str, Any]) -> list[str]:
+    """An event's data on a timeline, in words: "卡片 Card: 2", never ``card_id: 7``."""
+    values = _values_of(event_type, data)
+    return [f"{CAPTIONS.get(key, key)}: {values[key]}" for key in data
+            if key in values and key not in HIDDEN_KEYS]
+
+
 def _values(notice: NoticeView) -> dict[str, str]:
+    return _values_of(notice.type, notice.data)
+
+
+def _values_of(event_type: str, data: dict[str, Any]) -> dict[str, str]:
     """The event's data as people read it: local times, yuan, bilingual labels."""
-    family = notice.type.split(".", 1)[0]
-    values: dict[str, str] = {"type": notice.type}
-    for key, value in notice.data.items():
+    family = event_type.split(".", 1)[0]
+    values: dict[str, str] = {"type": event_type}
+    for key, value in data.items():
         if value is None or value == "":
             continue
-        table = (VALUE_TABLES.get((notice.type, key)) or VALUE_TABLES.get((family, key))
+        table = (VALUE_TABLES.get((event_type, key)) or VALUE_TABLES.get((family, key))
                  or VALUE_TABLES.get(key))
-        if key in INSTANTS and isinstance(value, str):
+        if isinstance(value, bool):
+            values[key] = text("yes" if value else "no")
+        elif key == "size" and isinstance(value, int):
+            values[key] = file_size(value)
+        elif key in INSTANTS and isinstance(value, str):
             values[key] = local(datetime.fromisoformat(value.replace("Z", "+00:00")))
         elif key == "amount":
             values[key] = money(value)

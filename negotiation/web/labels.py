@@ -1,7 +1,9 @@
-"""Chinese labels with the English beside them, for every closed vocabulary shown.
+"""The pages' catalogue: Chinese labels with the English beside them, for every closed
+vocabulary shown and for the interface's own sentences (``UI``, ``CONFIRM``).
 
-Keyed by the API's own values, so the pages and the JSON speak of the same things; a
-value missing here is shown as itself rather than failing the page.
+Vocabularies are keyed by the API's own values, so the pages and the JSON speak of the
+same things; a value missing here is shown as itself rather than failing the page. Each
+entry is "中文 English": one place to change for an English-only or Chinese-only mode.
 """
 
 from __future__ import annotations
@@ -200,6 +202,41 @@ REFUSAL = {
     "not_found": "未找到 Not found",
 }
 
+# Before an action that cannot be undone: the question the page asks (web.confirmation).
+CONFIRM = {
+    "withdraw_card": "确定撤回这张卡片吗？撤回的卡片仍计入次数。"
+                     "Withdraw this card? A withdrawn card still counts toward the limit.",
+    "accept_card": "确定接受吗？接受后发货时效即改为提议的时间，不能再协商。"
+                   "Accept? The proposed time becomes the ship-by, and there is no "
+                   "renegotiation.",
+    "ship": "确定发货吗？发货后不能撤销。Ship the order? This cannot be undone.",
+    "approve_report": "确定通过这份报备吗？报备的最晚时间将用于所涉订单。"
+                      "Approve this report? Its latest time will count for what it covers.",
+    "reject_report": "确定驳回这份报备吗？Reject this report?",
+    "withdraw_report": "确定撤回这份报备吗？撤回后不再审核，也不再覆盖任何订单。"
+                       "Withdraw this report? It will not be reviewed and covers nothing.",
+}
+
+# The interface's own sentences, by name; templates read them with the ``text`` filter.
+UI = {
+    "summary_title": "提交未成功，请修改以下内容 Not saved: please correct the following",
+    "confirm_title": "请确认 Please confirm",
+    "confirm_yes": "确定 Yes, go ahead",
+    "confirm_no": "取消，返回 No, go back",
+    "resubmit_title": "表单已失效 The form has expired",
+    "resubmit_detail": "为安全起见，表单在登录状态变化后失效。"
+                       "您填写的内容已保留，请确认后重新提交。"
+                       "For your safety the form expired (the sign-in changed). What you typed "
+                       "is kept below; submit it again.",
+    "resubmit_files": "选择的文件需要重新选择。A chosen file must be chosen again.",
+    "resubmit_yes": "重新提交 Submit again",
+    "system": "系统 System",
+    "platform": "平台 Platform",
+    "account": "账号 Account",
+    "yes": "是 Yes",
+    "no": "否 No",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_status": ORDER_STATUS,
     "order_kind": ORDER_KIND,
@@ -221,6 +258,8 @@ TABLES: dict[str, dict[str, str]] = {
     "ledger_kind": LEDGER_KIND,
     "extension_cause": EXTENSION_CAUSE,
     "failed_reason": FAILED_REASON,
+    "confirm": CONFIRM,
+    "ui": UI,
 }
 
 
@@ -228,6 +267,11 @@ def label(value: object, table: str) -> str:
     """The bilingual label of ``value`` in ``table``, or the value itself."""
     text = str(value)
     return TABLES[table].get(text, text)
+
+
+def text(key: str) -> str:
+    """An interface sentence of ``UI`` by its name."""
+    return UI[key]
 
 
 def file_size(size: int) -> str:

@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.status_codes import status_of
+from negotiation.web import summary
 from negotiation.web.forms.common import WebForm, refusal_message
 
 T = TypeVar("T")
@@ -46,7 +47,9 @@ def redraw_on(draw: Callable[..., tuple[str, int]], form: WebForm | None = None)
         if isinstance(error, NotFound | Forbidden):
             return None
         if form is None:
-            return draw(status=status_of(error.code), alert=refusal_message(error))
+            alert = refusal_message(error)
+            summary.note_alert(alert)
+            return draw(status=status_of(error.code), alert=alert)
         form.refuse(error)
         return draw(status=status_of(error.code))
 
@@ -56,6 +59,7 @@ def redraw_on(draw: Callable[..., tuple[str, int]], form: WebForm | None = None)
 def forget() -> None:
     """Start a request with nothing named (``g`` may outlive a request, e.g. in tests)."""
     g.pop(_HANDLER, None)
+    summary.forget()
 
 
 def answer(error: DomainError) -> ResponseReturnValue | None:

@@ -29,6 +29,7 @@ from negotiation.services.reports import queries as report_queries
 from negotiation.services.reports import reports
 from negotiation.web import labels
 from negotiation.web.blueprint import bp
+from negotiation.web.confirmation import confirm_first
 from negotiation.web.forms.common import WebForm, refusal_message
 from negotiation.web.forms.reports import (
     ApproveReportForm,
@@ -71,6 +72,13 @@ def new_report() -> Any:
     if not form.validate():
         return report_form_page(form, status=422)
     redraw_on(partial(report_form_page, form), form)
+    upload = form.file.data
+    has_file = isinstance(upload, FileStorage) and bool(upload.filename)
+    if has_file:
+        # A file the report could not keep refuses the whole submission, as typed.
+        evidence_service.checked_type(upload.stream.read(runtime().policy.evidence_max_bytes
+                                                         + 1), runtime().policy)
+        upload.stream.seek(0)
     report = reports.file_report(
         runtime().uow(), caller, kind=ReportKind(form.kind.data),
         reason=ReportReason(form.reason.data), description=form.description.data or "",
@@ -81,10 +89,10 @@ def new_report() -> Any:
     flash(f"已提交报备 #{report.id}，审核截止 {local(report.review_due_at)}。"
           f"Report #{report.id} submitted; review is due by {local(report.review_due_at)}.",
           "success")
-    upload = form.file.data
-    if isinstance(upload, FileStorage) and upload.filename:
-        # The report is filed already: a refused file must not lose it, so the refusal
-        # is told on the report's page, where the file can be sent again.
+    if has_file:
+        # The file was checked, but attaching may still be refused (the report is filed
+        # already, so the refusal is told on the report's page, where it can be sent
+        # again).
         on_refusal(partial(file_not_attached, report.id))
         attach(caller, report.id, upload)
     return back_to(report.id)
@@ -109,9 +117,13 @@ def evidence_hint(form: WebForm) -> str:
     """What files the policy accepts, said beside a file input (which also asks the
     browser to offer only those)."""
     policy = runtime().policy
-    form.file.render_kw = {"accept": ",".join(policy.evidence_types)}  # type: ignore[attr-defined]
     kinds = ", ".join(t.split("/", 1)[1].upper() for t in policy.evidence_types)
     size = labels.file_size(policy.evidence_max_bytes)
+    form.file.render_kw = {  # type: ignore[attr-defined]
+        "accept": ",".join(policy.evidence_types),
+        # web.js refuses a larger file before it is sent, so nothing typed is lost.
+        "data-max-bytes": str(policy.evidence_max_bytes),
+        "data-too-large": f"{labels.label('evidence_too_large', 'refusal')}: ≤ {size}"}
     return (f"图片或 PDF（{kinds}），每个文件最大 {size}，每份报备最多 "
             f"{policy.evidence_max_files} 个。An image or a PDF ({kinds}), at most {size} "
             f"each, {policy.evidence_max_files} files per report.")
@@ -223,6 +235,8 @@ def report_approve(report_id: int) -> Any:
     form = ApproveReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="approve", status=422)
+    if (asking := confirm_first("approve_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id, form, "approve")
     reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
                            note=form.note.data or None)
@@ -236,6 +250,8 @@ def report_reject(report_id: int) -> Any:
     form = RejectReportForm()
     if not form.validate():
         return report_page(report_id, submitted=form, submitted_as="reject", status=422)
+    if (asking := confirm_first("reject_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id, form, "reject")
     reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
                           note=form.note.data or "")
@@ -246,6 +262,8 @@ def report_reject(report_id: int) -> Any:
 @bp.post(f"{REPORT}/withdraw")
 @login_required
 def report_withdraw(report_id: int) -> Any:
+    if (asking := confirm_first("withdraw_report", url_for("web.report", report_id=report_id))):
+        return asking
     refusals_redraw(report_id)
     reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
     flash(f"已撤回报备 #{report_id} Report #{report_id} withdrawn.", "success")

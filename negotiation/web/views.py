@@ -23,6 +23,7 @@ from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders as order_service
 from negotiation.web.assessment_pages import assessment_panel
 from negotiation.web.blueprint import bp
+from negotiation.web.confirmation import confirm_first
 from negotiation.web.forms.common import WebForm
 from negotiation.web.forms.negotiation import ProposeForm, RejectForm
 from negotiation.web.forms.orders import ShipForm
@@ -75,6 +76,7 @@ def order_page(order_no: str, *, submitted: WebForm | None = None,
     negotiation = cards.get_negotiation(runtime().uow(), caller, order_no)
     actions = negotiation.actions
     forms = {name: form_class(formdata=None) for name, form_class in FORMS.items()}
+    forms[Action.PROPOSE] = ProposeForm(formdata=None, data=next_proposal(negotiation.cards))
     if submitted is not None and submitted_as is not None:
         forms[submitted_as] = submitted
     pending = next((c for c in negotiation.cards if c.state == CardState.PENDING), None)
@@ -87,6 +89,14 @@ def order_page(order_no: str, *, submitted: WebForm | None = None,
         alert=alert, events=events_of(caller, order_no), now=runtime().clock.now(),
         assessment=assessment,
     ), status
+
+
+def next_proposal(sent: list[Any]) -> dict[str, Any]:
+    """The next card starts from the time the buyer asked for when rejecting the last."""
+    last = sent[-1] if sent else None
+    if last is not None and last.state == CardState.REJECTED and last.preferred_ship_by:
+        return {"proposed_ship_by": last.preferred_ship_by}
+    return {}
 
 
 def hints(actions: dict[str, ActionView]) -> list[tuple[str, ActionView]]:
@@ -135,6 +145,8 @@ def propose(order_no: str) -> Any:
 @bp.post("/orders/<order_no>/cards/<id:card_id>/accept")
 @login_required
 def accept(order_no: str, card_id: int) -> Any:
+    if (asking := confirm_first("accept_card", url_for("web.order", order_no=order_no))):
+        return asking
     refusals_redraw(order_no)
     card = cards.accept_card(runtime().uow(), signed_in_caller(), card_id)
     flash(f"已接受，新的发货时效 Accepted; the ship-by is now "
@@ -159,6 +171,8 @@ def reject(order_no: str, card_id: int) -> Any:
 @bp.post("/orders/<order_no>/cards/<id:card_id>/withdraw")
 @login_required
 def withdraw(order_no: str, card_id: int) -> Any:
+    if (asking := confirm_first("withdraw_card", url_for("web.order", order_no=order_no))):
+        return asking
     refusals_redraw(order_no)
     card = cards.withdraw_card(runtime().uow(), signed_in_caller(), card_id)
     flash(f"已撤回第 {card.seq} 张卡片 Card {card.seq} withdrawn.", "success")
@@ -171,6 +185,8 @@ def ship(order_no: str) -> Any:
     form = ShipForm()
     if not form.validate():
         return order_page(order_no, submitted=form, submitted_as=Action.SHIP, status=422)
+    if (asking := confirm_first("ship", url_for("web.order", order_no=order_no))):
+        return asking
     refusals_redraw(order_no, form, Action.SHIP)
     shipment = order_service.ship_order(
         runtime().uow(), signed_in_caller(), order_no,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.conftest import Actor
@@ -53,8 +53,14 @@ def csrf_token_in(fragment: str) -> str:
     return value.group(1)
 
 
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+
+
 @dataclass
 class Browser:
+    """``submit`` and ``post_anyway`` answer "yes" when the page asks to confirm, as the
+    person who pressed the button would; ``post_unconfirmed`` does not."""
+
     client: Any
 
     def get(self, path: str, **kwargs: Any) -> Any:
@@ -74,7 +80,7 @@ class Browser:
         assert "disabled" not in form, f"the form posting to {action} is disabled"
         body: dict[str, Any] = {"csrf_token": csrf_token_in(form), **(data or {})}
         if files is None:
-            return self.client.post(action, data=body)
+            return self.confirm(self.client.post(action, data=body))
         assert 'enctype="multipart/form-data"' in form, f"{action} would not send files"
         for name, (content, filename) in files.items():
             inputs = re.findall(rf'<input\b[^>]*\bname="{name}"[^>]*>', form)
@@ -90,8 +96,23 @@ class Browser:
     def post_anyway(self, action: str, data: dict[str, str] | None = None,
                     page: str = "/") -> Any:
         """Post as a stale tab or a crafted request would: valid token, no visible form."""
+        return self.confirm(self.post_unconfirmed(action, data, page))
+
+    def post_unconfirmed(self, action: str, data: dict[str, str] | None = None,
+                         page: str = "/") -> Any:
+        """Post as a browser without JavaScript does: a page asking to confirm comes back."""
         token = csrf_token_in(self.get(page).get_data(as_text=True))
         return self.client.post(action, data={"csrf_token": token, **(data or {})})
+
+    def confirm(self, response: Any) -> Any:
+        """Press "yes" on the confirmation page ``response`` is, if it is one."""
+        page = response.get_data(as_text=True)
+        if response.status_code != 200 or 'name="confirmed"' not in page:
+            return response
+        [form] = [f for f in _FORM.findall(page) if "data-repost" in f]
+        action = html.unescape(re.search(r'action="([^"]*)"', form).group(1))
+        kept = [(html.unescape(n), html.unescape(v)) for n, v in _HIDDEN.findall(form)]
+        return self.client.post(action, data=MultiDict(kept))
 
     def sign_in(self, token: str, next_page: str | None = None) -> Any:
         query = {"next": next_page} if next_page else {}

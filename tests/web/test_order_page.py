@@ -102,8 +102,9 @@ def test_the_timeline_lists_the_orders_events_in_shanghai_time(browser, world, r
     page = text(browser(world.buyer).get(ORDER))
     assert "订单创建 Order created" in page
     assert "发出协商卡片 Card sent" in page and "买家拒绝 Card rejected" in page
-    assert "proposed_ship_by: 2026-11-27 08:00 Asia/Shanghai" in page
-    assert f"账号 account #{world.buyer.id}" in page
+    assert "提议发货时间 Proposed ship-by: 2026-11-27 08:00 Asia/Shanghai" in page
+    assert "card_id" not in page and "卡片 Card: 1" in page
+    assert "买家拒绝 Card rejected · buyer" in page  # people by name, not number
 
 
 def test_the_timeline_pages_with_its_own_cursor(app, browser, world, rt):

@@ -222,8 +222,9 @@ def test_an_order_already_covered_by_a_pending_report_is_refused(browser, world,
     again = b.submit(NEW, NEW, shipment_form())
     assert again.status_code == 422
     [first] = stored_reports(rt, world.owner)
-    assert (f"该订单不适用报备 Report not applicable: Order O-1 is already covered by report "
-            f"{first.id} (is waiting for review).") in field_errors(markup(again), "order_nos")
+    assert (f"该订单不适用报备 Report not applicable: Order O-1 is already named in report "
+            f"{first.id}, which is waiting for review.") in field_errors(markup(again),
+                                                                  "order_nos")
 
 
 def test_the_form_without_its_csrf_token_is_refused_and_nothing_is_stored(browser, world, rt):
@@ -271,18 +272,19 @@ def test_evidence_chosen_in_the_form_is_attached_to_the_new_report(browser, worl
     assert "road.png" in text(view) and "image/png" in text(view)
 
 
-def test_a_refused_evidence_file_keeps_the_report_and_says_so_on_its_page(browser, world, rt):
+def test_a_refused_evidence_file_refuses_the_whole_report_with_the_input_kept(
+        browser, world, rt):
     world.order("O-1")
     b = browser(world.owner)
-    filed = b.submit(NEW, NEW, shipment_form(), files={"file": (NOT_EVIDENCE, "photo.png")})
-    assert filed.status_code == 302
-    [report] = stored_reports(rt, world.owner)  # the report is not lost
-    page = b.get(filed.headers["Location"])
-    shown = text(page)
-    assert "报备已提交，但凭证文件未能上传" in shown
+    refused = b.submit(NEW, NEW, shipment_form(description="暴雨 Rain"),
+                       files={"file": (NOT_EVIDENCE, "photo.png")})
+    assert refused.status_code == 422
+    assert stored_reports(rt, world.owner) == []  # nothing filed, so refiling is not refused
+    shown = text(refused)
     assert "凭证文件类型不支持 Evidence type not allowed" in shown
-    assert "暂无凭证。" in shown
-    assert f"/reports/{report.id}/evidence" in forms(markup(page))  # send it again here
+    assert "暴雨 Rain</textarea>" in markup(refused)
+    refiled = b.submit(NEW, NEW, shipment_form(), files={"file": (PNG, "road.png")})
+    assert refiled.status_code == 302
 
 
 def test_a_form_shown_again_asks_for_the_chosen_file_again(browser, world, rt):

@@ -121,3 +121,9 @@ def test_a_test_config_may_turn_csrf_off(app, browser, world, rt):
                                                     "reason": "custom_made"})
     assert sent.status_code == 302
     assert len(cards.get_negotiation(rt.uow(), world.owner.caller, "O-1").cards) == 1
+
+
+def test_the_favicon_is_served_not_a_404(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()

@@ -65,6 +65,13 @@ def identify(uow: UnitOfWork, token: str, admin_token: str | None) -> Credential
         return _credential_of(uow, uow.repo.holder_of_key_hash(hash_token(token), uow.now))
 
 
+def name_of(uow: UnitOfWork, account_id: int) -> str | None:
+    """The name an account goes by on the pages ("买家 Buyer Zhang"), or None."""
+    with uow:
+        account = uow.repo.account(account_id)
+        return None if account is None else account.name
+
+
 def authenticate(uow: UnitOfWork, token: str, admin_token: str | None) -> Caller | None:
     credential = identify(uow, token, admin_token)
     return None if credential is None else credential.caller

@@ -112,7 +112,7 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, appeal_i
         refusal = appealing.evidence_refusal(caller, appeal)
         if refusal is not None:
             raise refusal
-        content_type = checked_type(data, uow)
+        content_type = checked_type(data, uow.policy)
         if len(uow.appeals.evidence(appeal.id)) >= policy.evidence_max_files:
             raise Refused(f"An appeal carries at most {policy.evidence_max_files} files.",
                           code=errors.EVIDENCE_LIMIT_REACHED, field="file")

@@ -19,6 +19,7 @@ from negotiation.domain import errors, reporting
 from negotiation.domain.caller import Caller
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.evidence import safe_filename, sniff
+from negotiation.domain.policy import Policy
 from negotiation.services.core.settling import event_rows
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.reports.queries import readable_report
@@ -39,7 +40,7 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         refusal = reporting.evidence_refusal(caller, report)
         if refusal is not None:
             raise refusal
-        content_type = checked_type(data, uow)
+        content_type = checked_type(data, policy)
         if len(uow.reports.evidence(report.id)) >= policy.evidence_max_files:
             raise Refused(f"A report carries at most {policy.evidence_max_files} files.",
                           code=errors.EVIDENCE_LIMIT_REACHED, field="file")
@@ -67,10 +68,11 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         return EvidenceView.of(evidence)
 
 
-def checked_type(data: bytes, uow: UnitOfWork) -> str:
-    """What an evidence file is, refused unless the policy accepts it (reports and
-    appeals alike)."""
-    policy = uow.policy
+def checked_type(data: bytes, policy: Policy) -> str:
+    """The recognised type of an evidence file's bytes, or the refusal of the file (too
+    large, empty, of a type not accepted), for reports and appeals alike. Also for a form
+    that files a report with a file: it is checked before the report is filed, so a
+    refused file files nothing."""
     if len(data) > policy.evidence_max_bytes:
         raise Refused(f"An evidence file is at most {policy.evidence_max_bytes // 1024} KiB.",
                       code=errors.EVIDENCE_TOO_LARGE, field="file")

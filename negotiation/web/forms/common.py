@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from negotiation.clock import EARLIEST_YEAR, LATEST_YEAR
 from negotiation.domain.errors import DomainError
 from negotiation.status_codes import status_of
-from negotiation.web import labels, timefmt
+from negotiation.web import labels, summary, timefmt
 
 REQUIRED = "必填 Required."
 NOT_A_CHOICE = "请从列表中选择 Choose one of the listed options."
@@ -44,6 +44,12 @@ class ShanghaiDateTimeField(DateTimeLocalField):
             self.data = timefmt.parse_local(str(valuelist[0]))  # ValueError → field error
         except OverflowError:  # e.g. year 1 in Shanghai is before the first UTC instant
             raise ValueError(timefmt.INVALID_INPUT) from None
+
+    def _value(self) -> str:
+        """What was typed, else ``data`` (aware UTC) as Shanghai wall time, as it is read."""
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return timefmt.as_input(self.data)
 
 
 class LocalDateField(DateField):
@@ -145,8 +151,15 @@ class WebForm(FlaskForm):
         self.problems: list[str] = []  # form-level messages, shown above the fields
         self.refused_status: int | None = None  # the status of the refusal it carries
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """WTForms' check; a form read from a submission joins the page's summary, which
+        lists its messages if it has any then (``web.summary``)."""
+        summary.note_form(self)
+        return bool(super().validate(extra_validators))
+
     def refuse(self, error: DomainError) -> None:
         """Show ``error`` next to the field it names, else above the whole form."""
+        summary.note_form(self)
         self.refused_status = status_of(error.code)
         shown = False
         by_name = {field.name: field for field in self}  # a field named unlike its attribute

@@ -66,13 +66,15 @@ class EvidenceForm(WebForm):
 
 
 class ApproveReportForm(WebForm):
-    note = TextAreaField("审核备注（可选）Note (optional)",
+    # Both decisions share the report page: the inputs keep the name ``note`` but not
+    # the id, so each label focuses its own box.
+    note = TextAreaField("审核备注（可选）Note (optional)", id="approve-note",
                          validators=[Optional(), _text_limit("备注", "note")])
 
 
 class RejectReportForm(WebForm):
     note = TextAreaField(
-        "驳回理由 Reason for rejecting (shown to the store)",
+        "驳回理由 Reason for rejecting (shown to the store)", id="reject-note",
         validators=[InputRequired("请填写驳回理由 Tell the store why it is rejected."),
                     _text_limit("理由", "note")])
 
