@@ -32,11 +32,33 @@ class CardOut(Schema):
     preferred_ship_by = Instant(allow_none=True)
 
 
+class ProposeAvailability(ActionAvailability):
+    """Whether a card may be sent and, when it may, what a date picker can offer."""
+
+    earliest = Instant(allow_none=True, metadata={
+        "description": "When allowed: a proposed time must be after this (the current ship "
+                       "deadline, exclusive)."})
+    latest = Instant(allow_none=True, metadata={
+        "description": "When allowed: a proposed time may be this at the latest (the "
+                       "horizon after the original deadline, inclusive)."})
+    send_before = Instant(allow_none=True, metadata={
+        "description": "When allowed: a card must be sent before this (the ship deadline "
+                       "less the lead, exclusive)."})
+
+
+class AnswerAvailability(ActionAvailability):
+    """Whether the card may be answered or withdrawn and, when it may, until when."""
+
+    until = Instant(allow_none=True, metadata={
+        "description": "When allowed: possible before this, the card's `expires_at` "
+                       "(exclusive)."})
+
+
 class Actions(Schema):
-    propose = fields.Nested(ActionAvailability)
-    accept = fields.Nested(ActionAvailability)
-    reject = fields.Nested(ActionAvailability)
-    withdraw = fields.Nested(ActionAvailability)
+    propose = fields.Nested(ProposeAvailability)
+    accept = fields.Nested(AnswerAvailability)
+    reject = fields.Nested(AnswerAvailability)
+    withdraw = fields.Nested(AnswerAvailability)
     file_delay_report = fields.Nested(ActionAvailability)
     ship = fields.Nested(ActionAvailability)
 

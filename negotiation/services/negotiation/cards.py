@@ -41,13 +41,15 @@ def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> Negotiati
     accepted = eligibility.accepted_card(negotiation)
     actions = eligibility.available_actions(caller, order.store, order, negotiation, uow.now,
                                             uow.policy, _shipment_report_of(uow, caller, order))
+    limits = eligibility.action_limits(order, negotiation, uow.policy, actions)
     return NegotiationView(
         order_no=order.order_no, state=negotiation.state.value,
         cards_used=len(negotiation.cards),
         cards_left=eligibility.cards_left(negotiation, uow.policy),
         cards=[CardView.of(c, order.order_no) for c in negotiation.cards],
         agreed_ship_by=accepted.proposed_ship_by if accepted else None,
-        actions={action.value: ActionView.of(refusal) for action, refusal in actions.items()},
+        actions={action.value: ActionView.of(refusal, limits.get(action))
+                 for action, refusal in actions.items()},
         order=OrderView.of(order))
 
 
