@@ -28,6 +28,7 @@ from negotiation.api.resources import (
     assessment,
     cards,
     events,
+    negotiations,
     orders,
     reports,
     stores,
@@ -108,8 +109,8 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
-    for module in (stores, account_routes, orders, cards, reports, assessment, events,
-                   webhooks):
+    for module in (stores, account_routes, orders, cards, negotiations, reports, assessment,
+                   events, webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     event_docs.register(api.spec)  # the payloads of the feed and the webhooks
 
