@@ -108,10 +108,28 @@ class Repository:
     def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
         """Orders as settling reads them: with their negotiations and cards, in two
         queries whatever their number; not their stores, which it does not read."""
-        orders = self.session.scalars(
+        return self._with_cards(self.session.scalars(
             select(Order).where(one_of(self.session, Order.id, ids))
             .options(lazyload(Order.store),
-                     defaultload(Order.negotiation).lazyload(Negotiation.cards))).all()
+                     defaultload(Order.negotiation).lazyload(Negotiation.cards))).all())
+
+    def visible_orders_by_numbers(self, caller: Caller,
+                                  order_nos: Sequence[str]) -> Sequence[Order]:
+        """The orders of these numbers the caller may see (RULES.md §1), with their
+        stores, negotiations and cards, in two queries whatever their number."""
+        query = (select(Order).where(one_of(self.session, Order.order_no, order_nos))
+                 .options(joinedload(Order.store),
+                          defaultload(Order.negotiation).lazyload(Negotiation.cards)))
+        return self._with_cards(self.session.scalars(_within_reach(query, caller)).all())
+
+    def lock_visible_orders(self, caller: Caller, order_nos: Sequence[str]) -> list[int]:
+        """Lock the rows of the orders of these numbers the caller may see, in id order
+        (as the sweep does, so no two batches take them in opposite orders); their ids."""
+        query = (select(Order.id).where(one_of(self.session, Order.order_no, order_nos))
+                 .order_by(Order.id).with_for_update())
+        return list(self.session.scalars(_within_reach(query, caller)))
+
+    def _with_cards(self, orders: Sequence[Order]) -> Sequence[Order]:
         # The cards by hand rather than by the relationship's own ``selectin`` loading,
         # which sends the negotiations' ids as an IN list (see ``one_of``).
         negotiations = [o.negotiation for o in orders]

@@ -29,6 +29,7 @@ from negotiation.api.resources import (
     assessment,
     cards,
     events,
+    negotiations,
     orders,
     reports,
     stores,
@@ -109,8 +110,8 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
-    for module in (stores, account_routes, orders, cards, reports, appeals, assessment, events,
-                   webhooks):
+    for module in (stores, account_routes, orders, cards, negotiations, reports, appeals,
+                   assessment, events, webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     event_docs.register(api.spec)  # the payloads of the feed and the webhooks
 

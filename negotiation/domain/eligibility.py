@@ -10,6 +10,7 @@ give the same answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,63 @@ def cards_left(negotiation: NegotiationLike, policy: Policy) -> int:
     return max(policy.max_cards - len(negotiation.cards), 0)
 
 
+# --- the proposal window --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalWindow:
+    """When a card may be sent and which times it may propose (rules 3 and 8).
+
+    The refusals below and the bounds ``actions`` announces are both read from here, so
+    a date picker drawn from the bounds can propose nothing the rules refuse.
+    """
+
+    send_before: datetime
+    """Exclusive: the current ship deadline less the lead (rule 3)."""
+    earliest: datetime
+    """Exclusive: the current ship deadline (rule 8)."""
+    latest: datetime
+    """Inclusive: the horizon after the original deadline (rule 8)."""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.latest <= self.earliest
+
+    def sending_refusal(self, now: datetime, policy: Policy) -> DomainError | None:
+        if now < self.send_before:
+            return None
+        lead = f" less {policy.proposal_lead}" if policy.proposal_lead else ""
+        return Refused(f"A card must be sent before the ship deadline{lead} "
+                       f"({iso_utc(self.earliest)}).", code=errors.PAST_SHIP_DEADLINE)
+
+    def range_refusal(self, proposed: datetime | None, now: datetime,
+                      policy: Policy) -> DomainError | None:
+        """Why ``proposed`` falls outside the window; without a time, whether any fits."""
+        if proposed is None:
+            problem = None if not self.is_empty else (
+                f"has no possible value: the current ship deadline {iso_utc(self.earliest)} "
+                f"is not before the latest allowed time {iso_utc(self.latest)}")
+        elif proposed <= self.earliest:
+            problem = f"must be after the current ship deadline {iso_utc(self.earliest)}"
+        elif proposed > self.latest:
+            problem = (f"must be at most {policy.proposal_horizon.days} days after the "
+                       f"original deadline, i.e. not after {iso_utc(self.latest)}")
+        elif proposed <= now:
+            problem = "must be in the future"
+        else:
+            problem = None
+        if problem is None:
+            return None
+        return Refused(f"proposed_ship_by {problem}.", code=errors.PROPOSAL_OUT_OF_RANGE,
+                       field="proposed_ship_by")
+
+
+def proposal_window(order: OrderLike, policy: Policy) -> ProposalWindow:
+    return ProposalWindow(send_before=order.ship_by - policy.proposal_lead,
+                          earliest=order.ship_by,
+                          latest=order.original_ship_by + policy.proposal_horizon)
+
+
 # --- the refusals ----------------------------------------------------------------------
 
 
@@ -48,9 +106,10 @@ def propose_refusal(caller: Caller, store: StoreLike, order: OrderLike,
                     proposed_ship_by: datetime | None = None) -> DomainError | None:
     """The first rule of RULES.md §2 that forbids a new card, or None.
 
-    Without ``proposed_ship_by`` only rules 1-7 are checked: that is what ``actions``
-    reports before the seller has picked a date. The order is the rule book's, which the
-    API promises: a revoked tool (rule 1) is reported even before the caller's role.
+    Without ``proposed_ship_by`` rule 8 only asks whether any time fits: that is what
+    ``actions`` reports before the seller has picked a date. The order is the rule
+    book's, which the API promises: a revoked tool (rule 1) is reported even before the
+    caller's role.
     """
     if not store.negotiation_enabled:
         return Refused("The platform has revoked this store's negotiation tool.",
@@ -60,10 +119,9 @@ def propose_refusal(caller: Caller, store: StoreLike, order: OrderLike,
     if order.status is not OrderStatus.AWAITING_SHIPMENT:
         return Refused(f"The order is {order.status.value}, not awaiting shipment.",
                        code=errors.ORDER_NOT_AWAITING_SHIPMENT)
-    if now >= order.ship_by - policy.proposal_lead:
-        lead = f" less {policy.proposal_lead}" if policy.proposal_lead else ""
-        return Refused(f"A card must be sent before the ship deadline{lead} "
-                       f"({iso_utc(order.ship_by)}).", code=errors.PAST_SHIP_DEADLINE)
+    window = proposal_window(order, policy)
+    if (too_late := window.sending_refusal(now, policy)) is not None:
+        return too_late
     if order.kind is not OrderKind.PHYSICAL:
         return Refused(f"{order.kind.value} orders cannot negotiate shipping.",
                        code=errors.ORDER_KIND_EXCLUDED)
@@ -76,25 +134,7 @@ def propose_refusal(caller: Caller, store: StoreLike, order: OrderLike,
     if pending_card(negotiation) is not None:
         return Refused("A card is already waiting for the buyer's answer.",
                        code=errors.CARD_PENDING)
-    if proposed_ship_by is not None:
-        return proposal_range_refusal(order, proposed_ship_by, now, policy)
-    return None
-
-
-def proposal_range_refusal(order: OrderLike, proposed: datetime, now: datetime,
-                           policy: Policy) -> DomainError | None:
-    latest = order.original_ship_by + policy.proposal_horizon
-    if proposed <= order.ship_by:
-        problem = f"must be after the current ship deadline {iso_utc(order.ship_by)}"
-    elif proposed > latest:
-        problem = (f"must be at most {policy.proposal_horizon.days} days after the original "
-                   f"deadline, i.e. not after {iso_utc(latest)}")
-    elif proposed <= now:
-        problem = "must be in the future"
-    else:
-        return None
-    return Refused(f"proposed_ship_by {problem}.", code=errors.PROPOSAL_OUT_OF_RANGE,
-                   field="proposed_ship_by")
+    return window.range_refusal(proposed_ship_by, now, policy)
 
 
 def card_open_refusal(card: CardLike, now: datetime) -> DomainError | None:
@@ -167,7 +207,7 @@ def available_actions(caller: Caller, store: StoreLike, order: OrderLike,
 
     ``report_covering`` is a pending or approved shipment report naming the order.
     """
-    card = pending_card(negotiation) or latest_card(negotiation)
+    card = answerable_card(negotiation)
     answer = answer_refusal(caller, order, card, now)
     return {
         Action.PROPOSE: propose_refusal(caller, store, order, negotiation, now, policy),
@@ -177,6 +217,28 @@ def available_actions(caller: Caller, store: StoreLike, order: OrderLike,
         Action.FILE_DELAY_REPORT: delay_report_refusal(caller, order, report_covering),
         Action.SHIP: ship_refusal(caller, order),
     }
+
+
+def answerable_card(negotiation: NegotiationLike) -> Any | None:
+    """The card an answer or a withdrawal is about: the pending one, else the latest."""
+    return pending_card(negotiation) or latest_card(negotiation)
+
+
+def action_limits(order: OrderLike, negotiation: NegotiationLike, policy: Policy,
+                  refusals: dict[Action, DomainError | None]) -> dict[Action, dict[str, datetime]]:
+    """The instants that bound each allowed action, from the same values its refusal
+    checks: a new card's window (:func:`proposal_window`) and, for an answer or a
+    withdrawal, the card's ``expires_at`` (:func:`card_open_refusal`), both exclusive."""
+    limits: dict[Action, dict[str, datetime]] = {}
+    if refusals[Action.PROPOSE] is None:
+        window = proposal_window(order, policy)
+        limits[Action.PROPOSE] = {"earliest": window.earliest, "latest": window.latest,
+                                  "send_before": window.send_before}
+    card = answerable_card(negotiation)
+    for action in (Action.ACCEPT, Action.REJECT, Action.WITHDRAW):
+        if refusals[action] is None and card is not None:
+            limits[action] = {"until": card.expires_at}
+    return limits
 
 
 # --- a store's record ------------------------------------------------------------------

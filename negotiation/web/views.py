@@ -80,12 +80,14 @@ def order_page(order_no: str, *, submitted: WebForm | None = None,
     if submitted is not None and submitted_as is not None:
         forms[submitted_as] = submitted
     pending = next((c for c in negotiation.cards if c.state == CardState.PENDING), None)
+    propose_hint = forms[Action.PROPOSE].bounded_by(actions[Action.PROPOSE])
     assessment = assessment_panel(caller, order_no)
     if assessment is not None and status == 200:
         status = assessment.status  # a refused preview answers 4xx like any bad input
     return render_template(
         "order.html", order=negotiation.order, negotiation=negotiation, actions=actions,
-        hints=hints(actions), pending=pending, forms=forms, submitted_as=submitted_as,
+        hints=hints(actions), propose_hint=propose_hint, pending=pending, forms=forms,
+        submitted_as=submitted_as,
         alert=alert, events=events_of(caller, order_no), now=runtime().clock.now(),
         assessment=assessment,
     ), status

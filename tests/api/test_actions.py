@@ -7,6 +7,9 @@ import pytest
 from tests.api.helpers import (
     API,
     accept,
+    assert_problem,
+    iso,
+    negotiation,
     propose,
     reject,
     sent_card,
@@ -152,3 +155,63 @@ def test_a_refused_withdrawal_answers_the_reason_actions_announced(client, world
     card_id = client.get(f"{API}/orders/O-1/negotiation",
                          headers=world.owner.headers).json["cards"][-1]["id"]
     assert withdraw(client, world.owner, card_id).json["code"] == announced["withdraw"]
+
+
+# --- the bounds an allowed action carries -------------------------------------------------
+
+LATEST = SHIP_BY + timedelta(days=30)
+
+
+def test_propose_carries_the_window_a_new_cards_time_must_fall_in(client, world, clock):
+    world.order("O-1")
+    propose_action = negotiation(client, world.owner)["actions"]["propose"]
+    assert propose_action == {"allowed": True, "reason": None, "detail": None,
+                              "earliest": iso(SHIP_BY), "latest": iso(LATEST),
+                              "send_before": iso(SHIP_BY)}
+
+
+@pytest.mark.parametrize("policy", [{"proposal_lead_hours": 4}])
+def test_send_before_is_the_deadline_less_the_lead(client, world, clock):
+    world.order("O-1")
+    action = negotiation(client, world.owner)["actions"]["propose"]
+    assert action["send_before"] == iso(SHIP_BY - timedelta(hours=4))
+
+
+def test_a_refused_proposal_carries_no_bounds(client, world, clock):
+    arrange("awaiting_buyer", client, world, clock)
+    action = negotiation(client, world.owner)["actions"]["propose"]
+    assert action["allowed"] is False
+    assert (action["earliest"], action["latest"], action["send_before"]) == (None, None, None)
+
+
+def test_a_card_exactly_at_latest_is_sent(client, world):
+    world.order("O-1")
+    latest = negotiation(client, world.owner)["actions"]["propose"]["latest"]
+    assert propose(client, world, at=LATEST).status_code == 201
+    assert latest == iso(LATEST)
+
+
+def test_a_card_one_second_past_latest_is_refused(client, world):
+    world.order("O-1")
+    response = propose(client, world, at=LATEST + timedelta(seconds=1))
+    assert_problem(response, 422, "proposal_out_of_range")
+
+
+def test_a_card_exactly_at_earliest_is_refused(client, world):
+    world.order("O-1")
+    assert_problem(propose(client, world, at=SHIP_BY), 422, "proposal_out_of_range")
+
+
+def test_a_card_one_second_after_earliest_is_sent(client, world):
+    world.order("O-1")
+    assert propose(client, world, at=SHIP_BY + timedelta(seconds=1)).status_code == 201
+
+
+def test_accept_and_reject_last_until_the_cards_expiry(client, world):
+    world.order("O-1")
+    sent = sent_card(client, world)
+    actions = negotiation(client, world.buyer)["actions"]
+    assert actions["accept"]["until"] == actions["reject"]["until"] == sent["expires_at"]
+    assert negotiation(client, world.owner)["actions"]["withdraw"]["until"] == (
+        sent["expires_at"])
+    assert negotiation(client, world.owner)["actions"]["accept"]["until"] is None

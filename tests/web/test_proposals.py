@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from negotiation.domain.enums import CardReason, CardState, OrderKind, Role
@@ -203,3 +204,12 @@ def test_another_agent_of_the_same_store_sees_the_same_card(browser, world, rt):
     send_card(rt, world.owner)
     second_agent = world.actor(Role.AGENT, "agent 2", world.store_id)
     assert "第 1 张卡片 Card 1 · 待回复 Pending" in text(browser(second_agent).get(ORDER))
+
+
+def test_the_time_input_is_limited_to_the_window_the_rules_allow(browser, world):
+    world.order("O-1")  # ship-by START + 47 h = 2026-11-24 07:00 Asia/Shanghai
+    page = browser(world.owner).get(ORDER)
+    [field] = re.findall(r'<input[^>]*name="proposed_ship_by"[^>]*>', markup(page))
+    assert 'min="2026-11-24T07:01"' in field and 'max="2026-12-24T07:00"' in field
+    assert ("晚于 2026-11-24 07:00 Asia/Shanghai，不晚于 2026-12-24 07:00 Asia/Shanghai"
+            in text(page))

@@ -131,11 +131,17 @@ class ActionView:
     allowed: bool
     reason: str | None
     detail: str | None
+    # When allowed, the instants that bound it (``eligibility.action_limits``).
+    earliest: datetime | None = None
+    latest: datetime | None = None
+    send_before: datetime | None = None
+    until: datetime | None = None
 
     @classmethod
-    def of(cls, refusal: DomainError | None) -> ActionView:
+    def of(cls, refusal: DomainError | None,
+           limits: dict[str, datetime] | None = None) -> ActionView:
         if refusal is None:
-            return cls(True, None, None)
+            return cls(True, None, None, **(limits or {}))
         return cls(False, refusal.code, refusal.detail)
 
 

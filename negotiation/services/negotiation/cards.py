@@ -37,32 +37,38 @@ class Channel(Protocol):
         """Asked of the card's order as stored, locked, before anything else is."""
 
 
-def _check_length(field: str, value: str | None) -> None:
+def check_length(field: str, value: str | None) -> None:
     if value is not None and len(value) > TEXT_LIMIT:
         raise InvalidInput(f"{field} is at most {TEXT_LIMIT} characters.", field=field)
 
 
 def get_negotiation(uow: UnitOfWork, caller: Caller, order_no: str) -> NegotiationView:
     with uow:
-        return negotiation_view(uow, caller, load_for_read(uow, caller, order_no))
+        order = load_for_read(uow, caller, order_no)
+        return negotiation_view(uow, caller, order, shipment_report_of(uow, caller, order))
 
 
-def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order) -> NegotiationView:
+def negotiation_view(uow: UnitOfWork, caller: Caller, order: Order,
+                     report_covering: int | None) -> NegotiationView:
+    """``report_covering``: the shipment report naming the order (:func:`shipment_report_of`;
+    a batch looks them up for all its orders at once)."""
     negotiation = order.negotiation
     accepted = eligibility.accepted_card(negotiation)
     actions = eligibility.available_actions(caller, order.store, order, negotiation, uow.now,
-                                            uow.policy, _shipment_report_of(uow, caller, order))
+                                            uow.policy, report_covering)
+    limits = eligibility.action_limits(order, negotiation, uow.policy, actions)
     return NegotiationView(
         order_no=order.order_no, state=negotiation.state.value,
         cards_used=len(negotiation.cards),
         cards_left=eligibility.cards_left(negotiation, uow.policy),
         cards=[CardView.of(c, order.order_no) for c in negotiation.cards],
         agreed_ship_by=accepted.proposed_ship_by if accepted else None,
-        actions={action.value: ActionView.of(refusal) for action, refusal in actions.items()},
+        actions={action.value: ActionView.of(refusal, limits.get(action))
+                 for action, refusal in actions.items()},
         order=OrderView.of(order))
 
 
-def _shipment_report_of(uow: UnitOfWork, caller: Caller, order: Order) -> int | None:
+def shipment_report_of(uow: UnitOfWork, caller: Caller, order: Order) -> int | None:
     """A pending or approved shipment report naming the order (asked of its sellers only)."""
     if not caller.is_seller_of(order.store_id):
         return None
@@ -72,7 +78,7 @@ def _shipment_report_of(uow: UnitOfWork, caller: Caller, order: Order) -> int | 
 
 def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
-    _check_length("remark", remark)
+    check_length("remark", remark)
     with uow:
         order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
                                f"order {order_no}")
@@ -106,7 +112,7 @@ def accept_card(uow: UnitOfWork, caller: Caller, card_id: int, *,
 def reject_card(uow: UnitOfWork, caller: Caller, card_id: int, *, note: str | None = None,
                 preferred_ship_by: datetime | None = None,
                 channel: Channel | None = None) -> CardView:
-    _check_length("note", note)
+    check_length("note", note)
     return _act_on_card(uow, caller, card_id, lambda order, card: negotiating.reject(
         caller, order, order.negotiation, card, uow.now, uow.policy, note=note,
         preferred_ship_by=preferred_ship_by), channel)
