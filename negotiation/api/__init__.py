@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response, current_app, g, request, send_from_directory
 from flask_smorest import Api
@@ -50,6 +51,11 @@ SWAGGER_UI_ASSETS = "/api/docs/assets/"
 REPLAY_SEAL = "negotiation.replay_seal"
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,200}")
 log = logging.getLogger(__name__)
+# The OpenAPI document is made of the code alone (the resources, their schemas, the path
+# converters and fields) and the settings named in ``_document_key``; building it is most of
+# what ``create_app`` costs. A process builds it once per key, and every later app with the
+# same key serves that one document (tests build an app per test).
+_DOCUMENTS: dict[tuple[Any, ...], APISpec] = {}
 
 
 class ProblemApi(Api):
@@ -58,7 +64,29 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = Problem
 
+    def __init__(self, app: Flask, *, documented: APISpec | None, **kwargs: Any) -> None:
+        self._documented = documented
+        super().__init__(app, **kwargs)
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        if self._documented is None:
+            super().register_blueprint(blp, parameters=parameters, **options)
+            return
+        # What flask-smorest does besides documenting the blueprint's views.
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+
+    def document(self) -> None:
+        """Serve the document built before, or keep this one for the apps to come."""
+        if self._documented is None:
+            _DOCUMENTS[_document_key(self._app)] = self.spec
+        else:
+            self.spec = self._documented
+
     def _register_responses(self) -> None:
+        if self._documented is not None:
+            return  # they are in the document already
         # flask-smorest documents its own error responses (the 422 of every body it parses,
         # the default error) as application/json; ours are problem documents.
         self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
@@ -97,7 +125,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "v1/openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", SWAGGER_UI_ASSETS)
-    api = ProblemApi(app, spec_kwargs={
+    documented = _DOCUMENTS.get(_document_key(app))
+    api = ProblemApi(app, documented=documented, spec_kwargs={
         "info": {"description": (
             "Negotiated shipping (协商发货): proposal cards between sellers and buyers. "
             "Errors are RFC 9457 problem documents with a machine-readable `code`.")},
@@ -107,13 +136,14 @@ def init_app(app: Flask) -> None:
         api.register_converter(converter, path_parameter_schema)
     api.register_field(DecimalString, "string", "decimal")
     api.register_field(DecimalInput, None, None)  # a oneOf: a string or a number
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearer": []}]
-
     for module in (stores, account_routes, orders, cards, negotiations, reports, appeals,
                    assessment, events, webhooks):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
-    event_docs.register(api.spec)  # the payloads of the feed and the webhooks
+    if documented is None:
+        api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+        api.spec.options["security"] = [{"bearer": []}]
+        event_docs.register(api.spec)  # the payloads of the feed and the webhooks
+    api.document()
 
     app.add_url_rule(problems.PROBLEM_PAGE, "problem_codes", problems.codes_page)
     app.add_url_rule(SWAGGER_UI_ASSETS + "<path:filename>", "swagger_ui_assets",
@@ -124,6 +154,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_finish_idempotency_key)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def _document_key(app: Flask) -> tuple[Any, ...]:
+    """The settings the OpenAPI document reads (flask-smorest's and the docs' paths)."""
+    return tuple(repr(app.config.get(name)) for name in (
+        "API_TITLE", "API_VERSION", "OPENAPI_VERSION", "API_SPEC_OPTIONS",
+        "OPENAPI_URL_PREFIX", "OPENAPI_JSON_PATH"))
 
 
 def _swagger_ui_asset(filename: str) -> Response:

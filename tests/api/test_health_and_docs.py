@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+import negotiation.api
+from negotiation import create_app
 from negotiation.adapters.database import build_engine
 
 CONTRACT_PATHS = {
@@ -92,6 +94,22 @@ def test_the_components_keep_the_contracts_names_whatever_the_classes_are_called
     created = spec["paths"]["/api/v1/orders"]["post"]["responses"]["201"]
     assert created["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Order"}
+
+
+def test_an_app_serves_the_same_document_whether_it_built_it_or_found_it_built(
+        app, clock, tmp_path, monkeypatch):
+    monkeypatch.setattr(negotiation.api, "_DOCUMENTS", {})  # the next app builds its own
+    config = {**app.config, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}"}
+    built = create_app(config, clock=clock)
+    assert negotiation.api._DOCUMENTS, "the document was not kept for the next app"
+    reused = create_app(config, clock=clock)
+
+    documents = [a.test_client().get("/api/v1/openapi.json").get_json()
+                 for a in (built, reused)]
+    assert documents[0] == documents[1]
+    assert documents[0]["paths"].keys() >= CONTRACT_PATHS.keys()
+    for each in (built, reused):
+        each.extensions["negotiation"].engine.dispose()
 
 
 def test_the_openapi_document_is_served_without_a_token(client):
