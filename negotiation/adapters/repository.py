@@ -173,8 +173,24 @@ class Repository:
     def store(self, store_id: int) -> Store | None:
         return self.session.get(Store, store_id)
 
+    def stores(self) -> Sequence[Store]:
+        return self.session.scalars(select(Store).order_by(Store.id)).all()
+
+    def store_named(self, name: str) -> Store | None:
+        """The first store of that name (names are not unique)."""
+        return self.session.scalars(
+            select(Store).where(Store.name == name).order_by(Store.id).limit(1)).first()
+
     def account(self, account_id: int) -> Account | None:
         return self.session.get(Account, account_id)
+
+    def account_named(self, role: Role, name: str, store_id: int | None) -> Account | None:
+        """The first account of that role and name, of ``store_id`` (None: of no store)."""
+        store = (Account.store_id.is_(None) if store_id is None
+                 else Account.store_id == store_id)
+        return self.session.scalars(
+            select(Account).where(Account.role == role, Account.name == name, store)
+            .order_by(Account.id).limit(1)).first()
 
     # --- api keys ----------------------------------------------------------------------
 
