@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     false,
     insert,
@@ -144,6 +145,26 @@ class Repository:
             query = query.where(Order.status == status)
         if state is not None:
             query = query.join(Order.negotiation).where(Negotiation.state == state)
+        if covered_by_report is not None:
+            covered = Order.covered_by_report
+            query = query.where(covered if covered_by_report else ~covered)
+        return self.session.scalars(query).all()
+
+    def visible_orders_by_deadline(self, caller: Caller, *,
+                                   after: tuple[int, datetime, int] | None, limit: int,
+                                   covered_by_report: bool | None = None) -> Sequence[Order]:
+        """Orders awaiting shipment first, then the shipped and closed; each part soonest
+        ship-by first, the id breaking ties. ``after`` is the (part, ship-by, id) a page
+        continues after."""
+        part = _shipping_done()
+        query = _within_reach(select(Order).order_by(part, Order.ship_by, Order.id)
+                              .limit(limit), caller)
+        if after is not None:
+            after_part, after_ship_by, after_id = after
+            query = query.where(or_(
+                part > after_part,
+                and_(part == after_part, Order.ship_by > after_ship_by),
+                and_(part == after_part, Order.ship_by == after_ship_by, Order.id > after_id)))
         if covered_by_report is not None:
             covered = Order.covered_by_report
             query = query.where(covered if covered_by_report else ~covered)
@@ -413,6 +434,11 @@ def _visible_events(caller: Caller, audience: Audience | None) -> Select[Event, 
 
 
 _Row = TypeVarTuple("_Row")
+
+
+def _shipping_done() -> ColumnElement[int]:
+    """0 for an order still to ship, 1 for one shipped or closed: the order list's parts."""
+    return case((Order.status == OrderStatus.AWAITING_SHIPMENT, 0), else_=1)
 
 
 def _within_reach(query: Select[*_Row], caller: Caller) -> Select[*_Row]:

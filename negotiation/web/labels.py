@@ -237,6 +237,32 @@ UI = {
     "no": "否 No",
 }
 
+# The order pages' words: the order list, an order, its assessment, the ledger, the report
+# form, the error page.
+UI |= {
+    "orders_title": "订单 Orders",
+    "orders_mine": "我的订单 My orders",
+    "orders_filter": "筛选 Filter",
+    "orders_all": "全部订单 All orders",
+    "covered_by_report": "主动报备通过 Covered by an approved report",
+    "orders_sorted": "待发货的订单在前，发货时效最近的在最前；已发货和已关闭的在后。"
+                     "Orders still to ship come first, the soonest ship-by first; shipped "
+                     "and closed orders follow.",
+    "times_in": "时间为 Times in",
+    "order_no": "订单号 Order no.",
+    "order_status": "订单状态 Status",
+    "ship_by": "发货时效 Ship by",
+    "deadline_source": "时效来源 Deadline source",
+    "negotiation": "协商状态 Negotiation",
+    "order_overdue": "已超时未发货 Overdue: not shipped by its deadline",
+    "orders_none_covered": "没有主动报备通过的订单。No order is covered by an approved report.",
+    "orders_none": "暂无订单。No orders yet.",
+    "orders_no_more": "没有更多订单。No more orders.",
+    "pages": "分页 Pages",
+    "first_page": "第一页 First page",
+    "next_page": "下一页 Next page",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_status": ORDER_STATUS,
     "order_kind": ORDER_KIND,
