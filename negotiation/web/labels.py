@@ -165,6 +165,7 @@ EXEMPTED_BY = {
     "agreed_card": "协商约定 Agreed card",
     "delay_report": "报备通过 Approved delay report",
     "regional_exemption": "区域豁免 Regional exemption",
+    "appeal": "申诉改判 Overturned on appeal",
 }
 
 LEDGER_KIND = {
@@ -298,6 +299,20 @@ UI |= {
     "ledger_nothing": "该时段没有记录。Nothing recorded in this range.",
     "ledger_no_more": "没有更多记录。No more entries.",
     "ledger_more": "更多 More",
+    "collect_by_unknown": "上传运单号后确定 Known once a tracking number is uploaded",
+    "collect_by_waived_by_agreed_card":
+        "揽收时效早于协商约定的发货时效：包裹尚未到发货时间，到此时未揽收不计超时；"
+        "若在此之前已发货，仍须按时揽收。The agreed card lets the parcel leave later, so "
+        "it waives this collect-by while the parcel is not yet due to leave; one shipped "
+        "before it must still be collected by it.",
+    "collect_by_waived_by_delay_report":
+        "揽收时效早于报备通过的发货时效：包裹尚未到发货时间，到此时未揽收不计超时；"
+        "若在此之前已发货，仍须按时揽收。The approved report lets the parcel leave later, "
+        "so it waives this collect-by while the parcel is not yet due to leave; one "
+        "shipped before it must still be collected by it.",
+    "collect_by_waived_by_regional_exemption":
+        "区域豁免：到此时未揽收不计超时。A regional exemption waives a collection timeout "
+        "due then.",
 }
 
 TABLES: dict[str, dict[str, str]] = {

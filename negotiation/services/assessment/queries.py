@@ -75,11 +75,14 @@ def order_assessment(uow: UnitOfWork, caller: Caller, order_no: str,
             collect_by = would.collect_by  # in express mode, counted from shipping then
             closed_at = would.closed_at  # the automatic close comes first
         shipment = latest_shipment(order)
+        waiver = None if collect_by is None or closed_at is not None else exemption_of(
+            uow, order, assessment_rules.Violation(assessment_rules.COLLECTION_TIMEOUT,
+                                                   collect_by), ship_at)
         return AssessmentView(
             order.order_no, uow.now, ship_at, order.status.value, order.ship_by,
             order.ship_by_source.value, collect_by,
             shipment.collected_at if shipment else None, violations, deduction, points,
-            compensation, banned, closed_at)
+            compensation, banned, closed_at, waiver.value if waiver else None)
 
 
 def _check_ship_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> None:
