@@ -46,6 +46,11 @@ def forget_refusal_handler() -> None:
     refusals.forget()
 
 
+@bp.before_request
+def load_caller() -> None:
+    identity.load()
+
+
 # Forms that carry a file beside what was typed. A file over the limit must not cost the
 # typing: their bodies may be as large as the most evidence a report may carry, and each
 # file's size is then checked by the rule the upload applies
@@ -56,15 +61,11 @@ FILE_FORMS = frozenset({"web.new_report"})
 
 @bp.before_request
 def room_for_files() -> None:
-    """Before anything reads the form (the CSRF check does)."""
-    if request.endpoint in FILE_FORMS:
+    """Before anything reads the form (the CSRF check does), and only for someone
+    signed in: a stranger's post never gets the larger room."""
+    if request.endpoint in FILE_FORMS and identity.current_caller() is not None:
         policy = runtime().policy
         request.max_content_length = body_limit(policy, policy.evidence_max_files)
-
-
-@bp.before_request
-def load_caller() -> None:
-    identity.load()
 
 
 @bp.before_request
