@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from markupsafe import Markup, escape
+
 from negotiation.domain import errors
 
 ORDER_STATUS = {
@@ -299,6 +301,53 @@ UI |= {
     "ledger_nothing": "该时段没有记录。Nothing recorded in this range.",
     "ledger_no_more": "没有更多记录。No more entries.",
     "ledger_more": "更多 More",
+    "back_to_orders": "返回订单列表 Back to the orders",
+    "report_new": "新建报备 New delay report",
+    "reports_all": "报备 All reports",
+    "used_by": "仅用于 Used by:",
+    "report_form_intro": "先选择报备类型，再只填写该类型需要的内容；每一项都注明了适用的类型。"
+                         "Choose the kind of report, then fill in only what that kind needs; "
+                         "each field says which kinds use it.",
+    "report_prefilled": "订单 %(order_no)s 当前发货时效 %(ship_by)s（%(source)s）；最晚发货时间须"
+                        "晚于此时间。Order %(order_no)s must currently ship by %(ship_by)s; "
+                        "the latest ship time must be after it.",
+    "one_per_line": "每行一个，或用逗号分隔。One per line, or separated by commas.",
+    "window_covers": "覆盖发货时效落在该时段内的全部订单。Covers every order whose deadline "
+                     "falls in the window.",
+    "choose_file_again": "请重新选择文件：出错后浏览器不会保留已选的文件。Choose the file "
+                         "again: a browser does not keep a chosen file when the form comes "
+                         "back.",
+    "more_evidence_later": "提交后也可在报备页补充。More can be added on the report page.",
+    "report_submit": "提交报备 Submit report",
+    "assessment": "考核 Assessment",
+    "preview_status": "预览：假如在 %(at)s 发货。以下数额包含已记录的部分和此次发货将新增的部分；"
+                      "预览不会记录任何内容。Preview: shipping at %(at)s. The figures add what "
+                      "is recorded and what shipping then would add; nothing is recorded by a "
+                      "preview.",
+    "preview_closes": "订单将于 %(at)s 自动关闭并退款，不会再发货：以下为关闭时的情况。The "
+                      "order closes automatically, refunded, at %(at)s and never ships: below "
+                      "is what stands at the close.",
+    "preview_clear": "取消预览 Clear the preview",
+    "effective_ship_by": "有效发货时效 Effective ship-by",
+    "collect_by": "揽收时效 Collect-by",
+    "first_collection": "首次揽收 First collection",
+    "deposit_deduction": "扣保证金 Deposit deduction",
+    "buyer_compensation": "赔付买家 Buyer compensation",
+    "product_banned": "商品禁售 Product banned",
+    "order_closed": "订单关闭 Closed",
+    "violations": "违规 Violations",
+    "due": "到期 Due",
+    "detected": "记录 Detected",
+    "exempted_by": "豁免 Exempted by",
+    "added_by_preview": "预览新增 Added by the preview",
+    "not_recorded": "未记录 Not recorded",
+    "disproved": "已撤销 Disproved",
+    "counts": "未豁免 Counts",
+    "no_violations": "没有违规。No violations.",
+    "preview_title": "预览发货成本 Preview: what would shipping then cost?",
+    "preview_hint": "只计算，不记录。Calculated only; nothing is recorded.",
+    "preview": "预览 Preview",
+    "store_ledger_link": "店铺罚单 The store's penalty ledger",
     "collect_by_unknown": "上传运单号后确定 Known once a tracking number is uploaded",
     "collect_by_waived_by_agreed_card":
         "揽收时效早于协商约定的发货时效：包裹尚未到发货时间，到此时未揽收不计超时；"
@@ -350,6 +399,12 @@ def label(value: object, table: str) -> str:
 def text(key: str) -> str:
     """An interface sentence of ``UI`` by its name."""
     return UI[key]
+
+
+def sentence(key: str) -> Markup:
+    """``text`` for templates: escaped once here, so a sentence filled in with ``format``
+    keeps the markup of what fills it (a ``<time>``) and escapes the rest."""
+    return escape(UI[key])
 
 
 def file_size(size: int) -> str:

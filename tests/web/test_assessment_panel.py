@@ -260,3 +260,15 @@ def test_an_approved_report_past_the_collect_by_says_so_in_its_own_words(browser
     page = text(browser(world.owner).get(ORDER))
     assert "揽收时效早于报备通过的发货时效" in page
     assert "The approved report lets the parcel leave later" in page
+
+
+def test_a_preview_from_the_automatic_close_on_says_the_order_closes_instead(browser, world):
+    """Paid 2026-11-22 07:00 Shanghai: 150 days on, 2027-04-21 07:00, it closes unshipped."""
+    world.order("O-1")
+    b = browser(world.owner)
+    before = text(b.get(ORDER, query_string={"ship_at": "2027-04-21T06:59"}))
+    assert "自动关闭" not in before and "订单关闭 Closed 否 No" in before
+    at_close = text(b.get(ORDER, query_string={"ship_at": "2027-04-21T07:00"}))
+    assert ("订单将于 2027-04-21 07:00 Asia/Shanghai 自动关闭并退款，不会再发货" in at_close
+            and "never ships: below is what stands at the close." in at_close)
+    assert "订单关闭 Closed 2027-04-21 07:00 Asia/Shanghai" in at_close
