@@ -23,7 +23,7 @@ from negotiation.adapters.sealing import WEBHOOK_SECRETS, Seal
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
 from negotiation.routing import PATH_CONVERTERS
-from negotiation.runtime import EXTENSION, Runtime
+from negotiation.runtime import EXTENSION, Runtime, body_limit
 from negotiation.services.notifications.settings import WebhookSettings
 
 
@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     # Room for one evidence file and its multipart framing; larger bodies are refused
     # before they are read.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = policy.evidence_max_bytes + 64 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = body_limit(policy)
     app.extensions[EXTENSION] = Runtime(
         engine=engine, sessions=session_factory(engine),
         autocommit_sessions=autocommit_session_factory(engine), clock=clock or SystemClock(),

@@ -110,10 +110,16 @@ def receiver_command(secret: str, host: str, port: int) -> None:
 @click.option("--webhook-url", default="http://127.0.0.1:8001/webhooks", show_default=True,
               help="A receiver the demo store's webhook endpoint posts every event to.")
 def demo_command(url: str | None, webhook_url: str) -> None:
-    """Create a demo store, accounts (tokens printed last) and orders in every state."""
+    """Create a demo store, accounts (tokens printed last) and orders in every state; run
+    again, reuse them."""
     url = (url or f"http://127.0.0.1:{os.environ.get('FLASK_RUN_PORT') or 5000}").rstrip("/")
     seeded = seed(runtime(), webhook_url=webhook_url)
-    click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) is ready.")
+    if seeded.reused:
+        click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) already exists: "
+                   "reusing it and its accounts, each with a new token; its orders and "
+                   "reports are as they now stand.")
+    else:
+        click.echo(f"Demo store {seeded.store_name!r} (id {seeded.store_id}) is ready.")
     click.echo("Orders:")
     for order_no, state in seeded.orders:
         click.echo(f"  {order_no:<24} {state}")

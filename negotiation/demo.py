@@ -28,6 +28,14 @@ from negotiation.services.reports import queries as report_queries
 from negotiation.services.reports import reports
 
 ADMIN = Caller(role=Role.ADMIN)
+STORE_NAME = "示例旗舰店 Demo flagship store"
+PEOPLE = ((Role.OWNER, "店主 Owner Wang"), (Role.AGENT, "客服 Agent Li"),
+          (Role.BUYER, "买家 Buyer Zhang"), (Role.REVIEWER, "审核 Reviewer Chen"))
+SELLERS = (Role.OWNER, Role.AGENT)
+DEMO_KEY_NAME = "demo"  # the key each later run issues
+# The demo's orders as they are listed, each DEMO<store id>-<suffix>.
+ORDER_SUFFIXES = ("OPEN", "AWAITING", "AGREED", "FAILED-CARDS", "FAILED-DEADLINE", "CLOSED",
+                  "VIRTUAL", "REPORTED", "LATE-EXEMPT", "LATE-FEED")
 
 
 @dataclass
@@ -38,12 +46,51 @@ class Seeded:
     orders: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[int, str, str, str]] = field(default_factory=list)
     webhook: tuple[int, str, str] | None = None  # endpoint id, url, secret
+    reused: bool = False  # found as an earlier run left it, not made now
 
 
 def seed(rt: Runtime, webhook_url: str | None = None) -> Seeded:
+    """The demo store, made on the first run; later runs find it and its people again
+    (with a fresh token each, since only digests of tokens are kept)."""
+    store = stores.find_store(rt.uow(), ADMIN, STORE_NAME)
+    if store is None:
+        return _make(rt, webhook_url)
+    return _reuse(rt, store.id, store.name)
+
+
+def _reuse(rt: Runtime, store_id: int, store_name: str) -> Seeded:
+    found = Seeded(store_id, store_name, reused=True)
+    callers: dict[Role, Caller] = {}
+    for role, name in PEOPLE:
+        view = accounts.find_account(rt.uow(), ADMIN, role=role, name=name,
+                                     store_id=store_id if role in SELLERS else None)
+        if view is None or view.id is None:
+            continue  # a demo store whose people were removed: none to sign in as
+        key = accounts.create_key(rt.uow(), ADMIN, view.id, name=DEMO_KEY_NAME)
+        found.tokens.append((role.value, name, key.key))
+        callers[role] = Caller(role=role, account_id=view.id, store_id=view.store_id)
+    prefix = f"DEMO{store_id}"
+    for suffix in ORDER_SUFFIXES:
+        order_no = f"{prefix}-{suffix}"
+        found.orders.append((order_no, cards.get_negotiation(rt.uow(), ADMIN, order_no).state))
+    if (owner := callers.get(Role.OWNER)) is not None:
+        for view in report_queries.list_reports(rt.uow(), owner, limit=50).items:
+            named = ("whole store" if view.kind == ReportKind.STORE.value
+                     else (view.tracking_nos or view.order_nos)[0])
+            found.reports.append((view.id, view.kind, named, view.status))
+        found.reports.sort()
+        endpoints_now = endpoints.list_endpoints(rt.uow(), owner, limit=1).items
+        if endpoints_now:  # its secret is kept sealed: a new one is shown, the old signs on
+            rotated = endpoints.rotate_secret(rt.uow(), owner, rt.webhook_seal,
+                                              endpoints_now[0].id)
+            assert rotated.secret is not None
+            found.webhook = (rotated.id, rotated.url, rotated.secret)
+    return found
+
+
+def _make(rt: Runtime, webhook_url: str | None) -> Seeded:
     now = rt.clock.now()
-    store = stores.create_store(rt.uow(), ADMIN, name="示例旗舰店 Demo flagship store",
-                                region="Zhejiang")
+    store = stores.create_store(rt.uow(), ADMIN, name=STORE_NAME, region="Zhejiang")
     made = Seeded(store.id, store.name)
 
     def account(role: Role, name: str) -> Caller:
@@ -54,10 +101,7 @@ def seed(rt: Runtime, webhook_url: str | None = None) -> Seeded:
         made.tokens.append((role.value, name, view.token))
         return Caller(role=role, account_id=view.id, store_id=view.store_id)
 
-    owner = account(Role.OWNER, "店主 Owner Wang")
-    agent = account(Role.AGENT, "客服 Agent Li")
-    buyer = account(Role.BUYER, "买家 Buyer Zhang")
-    reviewer = account(Role.REVIEWER, "审核 Reviewer Chen")
+    owner, agent, buyer, reviewer = (account(role, name) for role, name in PEOPLE)
     prefix = f"DEMO{store.id}"
     if webhook_url is not None:
         # Subscribed first, so everything below is owed to it: start a receiver and the
@@ -87,8 +131,8 @@ def seed(rt: Runtime, webhook_url: str | None = None) -> Seeded:
         return card.id
 
     order("OPEN")
-    propose(awaiting := order("AWAITING"), 5)
-    cards.accept_card(rt.uow(), buyer, propose(agreed := order("AGREED"), 6))
+    propose(order("AWAITING"), 5)
+    cards.accept_card(rt.uow(), buyer, propose(order("AGREED"), 6))
     exhausted = order("FAILED-CARDS")
     for days in (4, 5, 6):
         cards.reject_card(rt.uow(), buyer, propose(exhausted, days, agent),
@@ -145,9 +189,7 @@ def seed(rt: Runtime, webhook_url: str | None = None) -> Seeded:
     made.reports = [(id_, kind, named, report_queries.get_report(rt.uow(), reviewer, id_).status)
                     for id_, kind, named, _ in made.reports]
 
-    for order_no in (f"{prefix}-OPEN", awaiting, agreed, exhausted, f"{prefix}-FAILED-DEADLINE",
-                     closed, f"{prefix}-VIRTUAL", reported, f"{prefix}-LATE-EXEMPT",
-                     late_feed):
+    for order_no in (f"{prefix}-{suffix}" for suffix in ORDER_SUFFIXES):
         state = cards.get_negotiation(rt.uow(), ADMIN, order_no).state
         made.orders.append((order_no, state))
     return made

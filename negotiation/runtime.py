@@ -19,6 +19,15 @@ from negotiation.services.notifications.settings import WebhookSettings
 EXTENSION = "negotiation"
 
 
+MULTIPART_FRAMING = 64 * 1024  # room for a multipart body's boundaries and other fields
+
+
+def body_limit(policy: Policy, files: int = 1) -> int:
+    """The largest request body that may carry ``files`` evidence files of the policy's
+    largest size: larger bodies are refused before they are read."""
+    return files * policy.evidence_max_bytes + MULTIPART_FRAMING
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What every request and command shares: built once per app, never at import."""

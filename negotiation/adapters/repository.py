@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     false,
     insert,
@@ -167,6 +168,26 @@ class Repository:
             query = query.where(covered if covered_by_report else ~covered)
         return self.session.scalars(query).all()
 
+    def visible_orders_by_deadline(self, caller: Caller, *,
+                                   after: tuple[int, datetime, int] | None, limit: int,
+                                   covered_by_report: bool | None = None) -> Sequence[Order]:
+        """Orders awaiting shipment first, then the shipped and closed; each part soonest
+        ship-by first, the id breaking ties. ``after`` is the (part, ship-by, id) a page
+        continues after."""
+        part = _shipping_done()
+        query = _within_reach(select(Order).order_by(part, Order.ship_by, Order.id)
+                              .limit(limit), caller)
+        if after is not None:
+            after_part, after_ship_by, after_id = after
+            query = query.where(or_(
+                part > after_part,
+                and_(part == after_part, Order.ship_by > after_ship_by),
+                and_(part == after_part, Order.ship_by == after_ship_by, Order.id > after_id)))
+        if covered_by_report is not None:
+            covered = Order.covered_by_report
+            query = query.where(covered if covered_by_report else ~covered)
+        return self.session.scalars(query).all()
+
     # --- cards -------------------------------------------------------------------------
 
     def order_of_card(self, card_id: int, *, lock: bool = False) -> Order | None:
@@ -191,8 +212,24 @@ class Repository:
     def store(self, store_id: int) -> Store | None:
         return self.session.get(Store, store_id)
 
+    def stores(self) -> Sequence[Store]:
+        return self.session.scalars(select(Store).order_by(Store.id)).all()
+
+    def store_named(self, name: str) -> Store | None:
+        """The first store of that name (names are not unique)."""
+        return self.session.scalars(
+            select(Store).where(Store.name == name).order_by(Store.id).limit(1)).first()
+
     def account(self, account_id: int) -> Account | None:
         return self.session.get(Account, account_id)
+
+    def account_named(self, role: Role, name: str, store_id: int | None) -> Account | None:
+        """The first account of that role and name, of ``store_id`` (None: of no store)."""
+        store = (Account.store_id.is_(None) if store_id is None
+                 else Account.store_id == store_id)
+        return self.session.scalars(
+            select(Account).where(Account.role == role, Account.name == name, store)
+            .order_by(Account.id).limit(1)).first()
 
     # --- api keys ----------------------------------------------------------------------
 
@@ -415,6 +452,11 @@ def _visible_events(caller: Caller, audience: Audience | None) -> Select[Event, 
 
 
 _Row = TypeVarTuple("_Row")
+
+
+def _shipping_done() -> ColumnElement[int]:
+    """0 for an order still to ship, 1 for one shipped or closed: the order list's parts."""
+    return case((Order.status == OrderStatus.AWAITING_SHIPMENT, 0), else_=1)
 
 
 def _within_reach(query: Select[*_Row], caller: Caller) -> Select[*_Row]:

@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.file_size, "file_size")
     app.add_template_filter(labels.money, "money")
     app.add_template_filter(labels.points, "points")
-    app.add_template_filter(labels.text, "text")
+    app.add_template_filter(labels.sentence, "text")
     app.add_template_global(summary.messages, "form_messages")
     app.add_template_global(timefmt.remaining, "remaining")
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")

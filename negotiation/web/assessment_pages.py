@@ -22,6 +22,7 @@ from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.runtime import runtime
+from negotiation.services.accounts import stores
 from negotiation.services.assessment import queries as assessment_queries
 from negotiation.services.assessment import regions
 from negotiation.services.assessment.queries import ASSESSMENT_READERS, LEDGER_READERS
@@ -89,7 +90,7 @@ def assessment_panel(caller: Caller, order_no: str) -> AssessmentPanel | None:
 @login_required
 def penalty_ledgers() -> Any:
     """Where the nav's ledger link lands: an owner goes to its store's ledger, a reviewer
-    names a store first."""
+    picks a store from the list (or names one by id) first."""
     caller = signed_in_caller()
     if caller.role not in LEDGER_READERS:
         raise Forbidden("A store's penalty ledger is read by its owner and reviewers.")
@@ -100,7 +101,8 @@ def penalty_ledgers() -> Any:
     if asked and form.validate():
         return redirect(url_for("web.penalties", store_id=int(form.store_id.data)))
     return render_template("penalties.html", chooser=form, page=None, form=None,
-                           store_id=None), (422 if asked else 200)
+                           store_id=None, stores=stores.list_stores(runtime().uow(), caller)
+                           ), (422 if asked else 200)
 
 
 @bp.get(f"{STORE}/penalties")

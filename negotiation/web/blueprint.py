@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
-from negotiation.runtime import runtime
+from negotiation.runtime import body_limit, runtime
 from negotiation.status_codes import status_of as status_of_code
 from negotiation.web import confirmation, identity, labels, refusals, rights, timefmt
 
@@ -49,6 +49,23 @@ def forget_refusal_handler() -> None:
 @bp.before_request
 def load_caller() -> None:
     identity.load()
+
+
+# Forms that carry a file beside what was typed. A file over the limit must not cost the
+# typing: their bodies may be as large as the most evidence a report may carry, and each
+# file's size is then checked by the rule the upload applies
+# (services.reports.evidence.checked_type), which re-draws the form with its message and
+# the input kept. Every other body keeps the app's limit of one file.
+FILE_FORMS = frozenset({"web.new_report"})
+
+
+@bp.before_request
+def room_for_files() -> None:
+    """Before anything reads the form (the CSRF check does), and only for someone
+    signed in: a stranger's post never gets the larger room."""
+    if request.endpoint in FILE_FORMS and identity.current_caller() is not None:
+        policy = runtime().policy
+        request.max_content_length = body_limit(policy, policy.evidence_max_files)
 
 
 @bp.before_request

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from markupsafe import Markup, escape
+
 from negotiation.domain import errors
 
 ORDER_STATUS = {
@@ -165,6 +167,7 @@ EXEMPTED_BY = {
     "agreed_card": "协商约定 Agreed card",
     "delay_report": "报备通过 Approved delay report",
     "regional_exemption": "区域豁免 Regional exemption",
+    "appeal": "申诉改判 Overturned on appeal",
 }
 
 LEDGER_KIND = {
@@ -237,6 +240,187 @@ UI = {
     "no": "否 No",
 }
 
+# The order pages' words: the order list, an order, its assessment, the ledger, the report
+# form, the error page.
+UI |= {
+    "orders_title": "订单 Orders",
+    "orders_mine": "我的订单 My orders",
+    "orders_filter": "筛选 Filter",
+    "orders_all": "全部订单 All orders",
+    "covered_by_report": "主动报备通过 Covered by an approved report",
+    "orders_sorted": "待发货的订单在前，发货时效最近的在最前；已发货和已关闭的在后。"
+                     "Orders still to ship come first, the soonest ship-by first; shipped "
+                     "and closed orders follow.",
+    "times_in": "时间为 Times in",
+    "order_no": "订单号 Order no.",
+    "order_status": "订单状态 Status",
+    "ship_by": "发货时效 Ship by",
+    "deadline_source": "时效来源 Deadline source",
+    "negotiation": "协商状态 Negotiation",
+    "order_overdue": "已超时未发货 Overdue: not shipped by its deadline",
+    "orders_none_covered": "没有主动报备通过的订单。No order is covered by an approved report.",
+    "orders_none": "暂无订单。No orders yet.",
+    "orders_no_more": "没有更多订单。No more orders.",
+    "pages": "分页 Pages",
+    "first_page": "第一页 First page",
+    "next_page": "下一页 Next page",
+    "ledger_title": "店铺罚单 Penalty ledger",
+    "ledgers_title": "店铺罚单 Store penalty ledgers",
+    "ledgers_pick": "选择店铺 Choose a store",
+    "ledgers_no_store": "还没有店铺。There are no stores yet.",
+    "ledgers_by_id": "或按店铺编号打开 Or open one by its id",
+    "store_flagged": "待审查 Flagged for review",
+    "ledger_open": "查看 Open the ledger",
+    "ledger_of_store": "店铺罚单 Penalty ledger of store",
+    "ledger_days_hint": "按北京时间的自然日计算，一次最多 366 天。"
+                        "Calendar days, at most 366 at once, in",
+    "ledger_show": "查询 Show",
+    "ledger_fix_dates": "请修改日期。Correct the dates above.",
+    "ledger_totals": "合计 Totals",
+    "ledger_net_hint": "冲正记为负数，合计为仍然有效的金额。Reversals count negative: the net "
+                       "is what stands.",
+    "ledger_per_day": "每日合计 Totals per day",
+    "ledger_day": "日期 Day",
+    "ledger_deducted": "扣保证金 Deducted",
+    "ledger_compensated": "赔付买家 Compensated",
+    "ledger_reversed": "冲正 Reversed",
+    "ledger_points": "扣分 Points",
+    "ledger_net": "合计 Net",
+    "ledger_entries": "明细 Entries",
+    "ledger_oldest_first": "最早的在前。Oldest first.",
+    "ledger_entry": "编号 Entry",
+    "ledger_order": "订单 Order",
+    "ledger_kind": "类型 Kind",
+    "ledger_violation": "违规 Violation",
+    "ledger_amount": "金额 Amount",
+    "ledger_at": "记录时间 At",
+    "ledger_applies_on": "扣款日 Applies on",
+    "ledger_marks": "备注 Marks",
+    "ledger_reverses": "冲正 #%(n)s Reverses #%(n)s",
+    "ledger_revoked": "已撤销 Revoked",
+    "ledger_nothing": "该时段没有记录。Nothing recorded in this range.",
+    "ledger_no_more": "没有更多记录。No more entries.",
+    "ledger_more": "更多 More",
+    "back_to_orders": "返回订单列表 Back to the orders",
+    "report_new": "新建报备 New delay report",
+    "reports_all": "报备 All reports",
+    "used_by": "仅用于 Used by:",
+    "report_form_intro": "先选择报备类型，再只填写该类型需要的内容；每一项都注明了适用的类型。"
+                         "Choose the kind of report, then fill in only what that kind needs; "
+                         "each field says which kinds use it.",
+    "report_prefilled": "订单 %(order_no)s 当前发货时效 %(ship_by)s（%(source)s）；最晚发货时间须"
+                        "晚于此时间。Order %(order_no)s must currently ship by %(ship_by)s; "
+                        "the latest ship time must be after it.",
+    "one_per_line": "每行一个，或用逗号分隔。One per line, or separated by commas.",
+    "window_covers": "覆盖发货时效落在该时段内的全部订单。Covers every order whose deadline "
+                     "falls in the window.",
+    "choose_file_again": "请重新选择文件：出错后浏览器不会保留已选的文件。Choose the file "
+                         "again: a browser does not keep a chosen file when the form comes "
+                         "back.",
+    "more_evidence_later": "提交后也可在报备页补充。More can be added on the report page.",
+    "report_submit": "提交报备 Submit report",
+    "assessment": "考核 Assessment",
+    "preview_status": "预览：假如在 %(at)s 发货。以下数额包含已记录的部分和此次发货将新增的部分；"
+                      "预览不会记录任何内容。Preview: shipping at %(at)s. The figures add what "
+                      "is recorded and what shipping then would add; nothing is recorded by a "
+                      "preview.",
+    "preview_closes": "订单将于 %(at)s 自动关闭并退款，不会再发货：以下为关闭时的情况。The "
+                      "order closes automatically, refunded, at %(at)s and never ships: below "
+                      "is what stands at the close.",
+    "preview_clear": "取消预览 Clear the preview",
+    "effective_ship_by": "有效发货时效 Effective ship-by",
+    "collect_by": "揽收时效 Collect-by",
+    "first_collection": "首次揽收 First collection",
+    "deposit_deduction": "扣保证金 Deposit deduction",
+    "buyer_compensation": "赔付买家 Buyer compensation",
+    "product_banned": "商品禁售 Product banned",
+    "order_closed": "订单关闭 Closed",
+    "violations": "违规 Violations",
+    "due": "到期 Due",
+    "detected": "记录 Detected",
+    "exempted_by": "豁免 Exempted by",
+    "added_by_preview": "预览新增 Added by the preview",
+    "not_recorded": "未记录 Not recorded",
+    "disproved": "已撤销 Disproved",
+    "counts": "未豁免 Counts",
+    "no_violations": "没有违规。No violations.",
+    "preview_title": "预览发货成本 Preview: what would shipping then cost?",
+    "preview_hint": "只计算，不记录。Calculated only; nothing is recorded.",
+    "preview": "预览 Preview",
+    "store_ledger_link": "店铺罚单 The store's penalty ledger",
+    "order": "订单 Order",
+    "orders_list": "订单列表 All orders",
+    "answer_needed": "待您回复 Your answer is needed",
+    "seller_asks": "卖家请求在 %(at)s 前发货，接受还是拒绝？The seller asks to ship by %(at)s; "
+                   "accept or reject?",
+    "reason": "原因 Reason",
+    "answer_by": "回复截止 Answer by",
+    "accept_card": "接受第 %(n)s 张卡片 Accept card %(n)s",
+    "preferred_hint": "仅供卖家参考，不具约束力。A hint for the seller, not binding.",
+    "reject_card": "拒绝第 %(n)s 张卡片 Reject card %(n)s",
+    "reject": "拒绝 Reject",
+    "order_facts": "订单信息 Order facts",
+    "order_kind": "订单类型 Kind",
+    "ship_mode": "揽收模式 Ship mode",
+    "region": "地区 Region",
+    "paid_at": "付款时间 Paid at",
+    "original_ship_by": "原始发货时效 Original ship-by",
+    "current_ship_by": "当前发货时效 Current ship-by",
+    "shipped_at": "发货时间 Shipped at",
+    "reported_ship_by": "报备最晚发货时间 Reported ship-by",
+    "negotiated_shipping": "协商发货 Negotiated shipping",
+    "negotiation_state": "协商状态 State",
+    "cards": "卡片 Cards",
+    "cards_used": "已用 %(used)s 张，剩余 %(left)s 张 · %(used)s used, %(left)s left",
+    "agreed_ship_by": "约定发货时间 Agreed ship-by",
+    "card_history": "卡片记录 Card history",
+    "card_n": "第 %(n)s 张卡片 Card %(n)s",
+    "proposed_ship_by": "提议发货时间 Proposed ship-by",
+    "remark": "备注 Remark",
+    "sent": "发出时间 Sent",
+    "answered": "回复时间 Answered",
+    "buyer_note": "买家说明 Buyer's note",
+    "buyer_preferred": "买家希望的发货时间 Buyer's preferred ship-by",
+    "no_cards": "尚未发出协商卡片。No proposal cards yet.",
+    "what_you_can_do": "您可以 What you can do",
+    "failed_may_report": "协商失败，可申请延迟发货报备 Negotiation failed: you may file a delay "
+                         "report",
+    "failed_report_detail": "订单保留原发货时效；如符合报备情形，可提交延迟发货报备，"
+                            "订单号已为您填好。The order keeps its original deadline. If it "
+                            "fits a delay-report case, file a report; the order number is "
+                            "filled in for you.",
+    "file_report": "申请延迟发货报备 File a delay report",
+    "file_report_for_order": "申请延迟发货报备 File a delay report for this order",
+    "withdrawn_counts": "撤回的卡片仍计入次数。A withdrawn card still counts toward the limit.",
+    "withdraw_card": "撤回第 %(n)s 张卡片 Withdraw card %(n)s",
+    "send_card": "发送协商卡片 Send a proposal card",
+    "send_proposal": "发送 Send proposal",
+    "ship_order": "发货 Ship the order",
+    "ship": "确认发货 Ship",
+    "unavailable": "不可用 unavailable",
+    "nothing_to_do": "当前没有您可执行的操作。Nothing for you to do here right now.",
+    "timeline": "时间线 Timeline",
+    "timeline_readers": "时间线对店铺、买家和平台审核开放。The timeline is shown to the store, "
+                        "the buyer and reviewers.",
+    "report_n": "报备 Report #%(n)s",
+    "later_events": "更多 Later events",
+    "no_events": "暂无事件。No events yet.",
+    "collect_by_unknown": "上传运单号后确定 Known once a tracking number is uploaded",
+    "collect_by_waived_by_agreed_card":
+        "揽收时效早于协商约定的发货时效：包裹尚未到发货时间，到此时未揽收不计超时；"
+        "若在此之前已发货，仍须按时揽收。The agreed card lets the parcel leave later, so "
+        "it waives this collect-by while the parcel is not yet due to leave; one shipped "
+        "before it must still be collected by it.",
+    "collect_by_waived_by_delay_report":
+        "揽收时效早于报备通过的发货时效：包裹尚未到发货时间，到此时未揽收不计超时；"
+        "若在此之前已发货，仍须按时揽收。The approved report lets the parcel leave later, "
+        "so it waives this collect-by while the parcel is not yet due to leave; one "
+        "shipped before it must still be collected by it.",
+    "collect_by_waived_by_regional_exemption":
+        "区域豁免：到此时未揽收不计超时。A regional exemption waives a collection timeout "
+        "due then.",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_status": ORDER_STATUS,
     "order_kind": ORDER_KIND,
@@ -272,6 +456,12 @@ def label(value: object, table: str) -> str:
 def text(key: str) -> str:
     """An interface sentence of ``UI`` by its name."""
     return UI[key]
+
+
+def sentence(key: str) -> Markup:
+    """``text`` for templates: escaped once here, so a sentence filled in with ``format``
+    keeps the markup of what fills it (a ``<time>``) and escapes the rest."""
+    return escape(UI[key])
 
 
 def file_size(size: int) -> str:

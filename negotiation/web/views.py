@@ -45,7 +45,7 @@ FORMS: dict[str, type[WebForm]] = {Action.PROPOSE: ProposeForm, Action.REJECT: R
 def orders() -> Any:
     cursor = request.args.get("cursor") or None
     covered = covered_filter(request.args.get("covered_by_report"))
-    page = order_service.list_orders(
+    page = order_service.list_orders_by_deadline(
         runtime().uow(), signed_in_caller(), cursor=cursor, covered_by_report=covered,
         limit=int(current_app.config.get("WEB_PAGE_SIZE", DEFAULT_PAGE_SIZE)))
     return render_template("orders.html", page=page, first_page=cursor is None,

@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 
 from tests.api.assessment_helpers import (
+    AUTO_CLOSE,
     COLLECT_BY,
+    PAID_AT,
     SECOND,
     SHIP_BY,
     START,
@@ -187,6 +189,54 @@ def test_a_preview_tells_when_shipping_then_would_ban_the_product(client, world,
     assert preview(client, world, SHIP_BY - SECOND)["product_banned"] is False
     assert preview(client, world, SHIP_BY)["product_banned"] is True
     assert assessed(client, world.owner)["product_banned"] is False
+
+
+CLOSES_AT = PAID_AT + AUTO_CLOSE
+
+
+def test_shipping_one_second_before_the_automatic_close_would_still_ship(client, world, o1):
+    seen = preview(client, world, CLOSES_AT - SECOND)
+    assert seen["closed_at"] is None
+    assert [v["kind"] for v in seen["violations"]] == ["late_shipment", "collection_timeout"]
+
+
+def test_a_preview_past_the_automatic_close_shows_the_close_and_what_stands_at_it(
+        client, world, o1):
+    """The order closes 150 days after payment, unshipped: shipping at or after that
+    never happens, so the preview is what stands at the close, dated the close."""
+    for ship_at in (CLOSES_AT, CLOSES_AT + timedelta(days=30)):
+        seen = preview(client, world, ship_at)
+        assert seen["closed_at"] == iso(CLOSES_AT)
+        assert seen["violations"] == [
+            violation("late_shipment", SHIP_BY, None, recorded=False),
+            violation("collection_timeout", COLLECT_BY, None, recorded=False)]
+        assert (seen["deduction"], seen["points"], seen["compensation"]) == (
+            "20.00", "0.20", "5.00")
+    assert assessed(client, world.owner)["closed_at"] is None
+
+
+@pytest.mark.parametrize("mode", ["express", "tiered"])
+def test_a_preview_past_the_close_imagines_no_upload_in_express_modes(client, world, mode):
+    new_order(client, world, "E-1", ship_mode=mode)
+    seen = preview(client, world, CLOSES_AT, "E-1")
+    assert (seen["closed_at"], seen["collect_by"]) == (iso(CLOSES_AT), None)
+    assert [v["kind"] for v in seen["violations"]] == ["late_shipment"]
+
+
+@pytest.mark.parametrize("ship_at", [CLOSES_AT, CLOSES_AT + timedelta(days=3)],
+                         ids=["at-close", "past-close"])
+def test_a_preview_past_the_close_foretells_what_the_close_records(client, world, clock, o1,
+                                                                    ship_at):
+    foretold = preview(client, world, ship_at)
+    clock.set(ship_at)
+    refused = client.post("/api/v1/orders/O-1/shipments", headers=world.owner.headers,
+                          json={"carrier": "SF Express", "tracking_no": "SF1000001"})
+    assert_problem(refused, 409, "order_not_awaiting_shipment")
+    recorded = assessed(client, world.owner)
+    for key in ("deduction", "points", "compensation", "product_banned", "closed_at"):
+        assert recorded[key] == foretold[key], key
+    assert ([(v["kind"], v["due_at"], v["exempted_by"]) for v in recorded["violations"]]
+            == [(v["kind"], v["due_at"], v["exempted_by"]) for v in foretold["violations"]])
 
 
 # --- what a preview refuses ------------------------------------------------------------

@@ -61,11 +61,31 @@ def test_demo_files_reports_of_every_kind_some_decided(runner, client):
     assert sorted(printed) == sorted((str(r["id"]), r["kind"], r["status"]) for r in listed)
 
 
-def test_demo_can_run_twice_on_one_database(runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def printed_tokens(output):
+    return dict(re.findall(r"^\s+(owner|agent|buyer|reviewer)\s+.*?\s(\S{40,})$", output,
+                           re.MULTILINE))
+
+
+def test_a_second_demo_reuses_the_store_and_its_accounts_with_fresh_tokens(runner, client):
+    first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
-    assert "DEMO2-OPEN" in second.output
+    assert "already exists" in second.output and "DEMO2" not in second.output
+    assert "(id 1)" in second.output and "/stores/1/penalties" in second.output
+    orders = re.findall(r"^\s+(DEMO\S+)\s+\w+$", second.output, re.MULTILINE)
+    assert orders == re.findall(r"^\s+(DEMO\S+)\s+\w+$", first.output, re.MULTILINE)
+    reports = re.findall(r"^\s+report (\d+)\s+(\w+)\s+(\w+)\s+(\S+)", second.output,
+                         re.MULTILINE)
+    assert reports == re.findall(r"^\s+report (\d+)\s+(\w+)\s+(\w+)\s+(\S+)",
+                                 first.output, re.MULTILINE)
+    assert "--secret whsec_" in second.output
+    before, after = printed_tokens(first.output), printed_tokens(second.output)
+    assert set(after) == {"owner", "agent", "buyer", "reviewer"}
+    for role in after:  # the same account, by either run's token
+        assert after[role] != before[role]
+        me = [client.get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {token}"}).json
+              for token in (before[role], after[role])]
+        assert me[0]["id"] == me[1]["id"] and me[0]["role"] == role
 
 
 def test_sweep_reports_what_it_settled_and_settles_nothing_the_second_time(runner, world, clock):

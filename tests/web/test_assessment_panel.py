@@ -3,18 +3,24 @@ shipping at a given time would cost, which records nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from negotiation.domain.enums import (
+    CardReason,
     ExemptedBy,
     ExtensionCause,
     LedgerKind,
+    ReportKind,
+    ReportReason,
     ScanKind,
     ViolationKind,
 )
+from negotiation.services.negotiation import cards
 from negotiation.services.orders import scans
+from negotiation.services.reports import reports
 from negotiation.web import labels
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.web.assessment_support import (
@@ -212,3 +218,57 @@ def test_every_assessment_value_has_a_bilingual_label(table_name, enum):
 ])
 def test_money_is_shown_in_yuan_to_the_fen(amount, shown):
     assert labels.money(amount) == shown
+
+
+def agree(rt, world, at) -> None:
+    card = cards.propose_card(rt.uow(), world.owner.caller, "O-1", proposed_ship_by=at,
+                              reason=CardReason.CUSTOM_MADE)
+    cards.accept_card(rt.uow(), world.buyer.caller, card.id)
+
+
+WAIVED_BY_CARD = "The agreed card lets the parcel leave later, so it waives this collect-by"
+
+
+def test_an_agreed_ship_by_past_the_collect_by_says_it_waives_it_for_an_unshipped_parcel(
+        browser, world, rt):
+    world.order("O-1")
+    agree(rt, world, COLLECT_BY + timedelta(seconds=1))
+    page = text(browser(world.owner).get(ORDER))
+    assert "揽收时效早于协商约定的发货时效" in page and WAIVED_BY_CARD in page
+
+
+def test_an_agreed_ship_by_exactly_at_the_collect_by_waives_nothing_and_says_nothing(
+        browser, world, rt):
+    world.order("O-1")
+    agree(rt, world, COLLECT_BY)
+    assert 'id="collect-by-waived"' not in markup(browser(world.owner).get(ORDER))
+
+
+def test_no_waiver_is_told_once_the_parcel_left_before_the_collect_by(browser, world, rt):
+    world.order("O-1")
+    agree(rt, world, COLLECT_BY + timedelta(days=2))
+    ship(rt, world.owner, "O-1", "SF0000000001")  # shipped now, before the collect-by
+    assert 'id="collect-by-waived"' not in markup(browser(world.owner).get(ORDER))
+
+
+def test_an_approved_report_past_the_collect_by_says_so_in_its_own_words(browser, world, rt):
+    world.order("O-1")
+    report = reports.file_report(rt.uow(), world.agent.caller, kind=ReportKind.SHIPMENT,
+                                 reason=ReportReason.STOCK_SHORTAGE, description="parts late",
+                                 order_nos=["O-1"], latest_ship_at=COLLECT_BY + 24 * HOUR)
+    reports.approve_report(rt.uow(), world.reviewer.caller, report.id)
+    page = text(browser(world.owner).get(ORDER))
+    assert "揽收时效早于报备通过的发货时效" in page
+    assert "The approved report lets the parcel leave later" in page
+
+
+def test_a_preview_from_the_automatic_close_on_says_the_order_closes_instead(browser, world):
+    """Paid 2026-11-22 07:00 Shanghai: 150 days on, 2027-04-21 07:00, it closes unshipped."""
+    world.order("O-1")
+    b = browser(world.owner)
+    before = text(b.get(ORDER, query_string={"ship_at": "2027-04-21T06:59"}))
+    assert "自动关闭" not in before and "订单关闭 Closed 否 No" in before
+    at_close = text(b.get(ORDER, query_string={"ship_at": "2027-04-21T07:00"}))
+    assert ("订单将于 2027-04-21 07:00 Asia/Shanghai 自动关闭并退款，不会再发货" in at_close
+            and "never ships: below is what stands at the close." in at_close)
+    assert "订单关闭 Closed 2027-04-21 07:00 Asia/Shanghai" in at_close

@@ -6,8 +6,11 @@ from datetime import timedelta
 
 from negotiation.domain.enums import Role
 from negotiation.services.accounts import stores
+from negotiation.services.orders import orders
 from tests.conftest import ADMIN, START
 from tests.web.conftest import markup, text
+
+OVERDUE = "已超时未发货 Overdue"
 
 
 def test_a_seller_sees_its_orders_with_deadline_source_and_negotiation_state(browser, world):
@@ -73,3 +76,68 @@ def test_a_forged_cursor_answers_an_html_page_not_a_500(browser, world):
 
 def test_an_empty_list_says_so(browser, world):
     assert "暂无订单。" in text(browser(world.owner).get("/"))
+
+
+def listed(page_text: str, order_nos: list[str]) -> list[str]:
+    """The order numbers in the order the page lists them."""
+    return sorted(order_nos, key=page_text.index)
+
+
+def test_orders_to_ship_come_first_soonest_deadline_first_then_the_shipped(
+        browser, world, rt):
+    world.order("LATER", ship_by=START + timedelta(days=3))
+    world.order("SOONEST", ship_by=START + timedelta(hours=5))
+    world.order("SHIPPED", ship_by=START + timedelta(hours=1))
+    world.order("MIDDLE", ship_by=START + timedelta(days=1))
+    orders.ship_order(rt.uow(), world.owner.caller, "SHIPPED", carrier="SF",
+                      tracking_no="SF0000000001")
+    page = text(browser(world.owner).get("/"))
+    assert listed(page, ["LATER", "SOONEST", "SHIPPED", "MIDDLE"]) == [
+        "SOONEST", "MIDDLE", "LATER", "SHIPPED"]
+
+
+def test_an_unshipped_order_is_marked_overdue_in_words_from_its_deadline_on(
+        browser, world, clock):
+    world.order("O-1", ship_by=START + timedelta(hours=2))
+    b = browser(world.owner)
+    clock.set(START + timedelta(hours=2) - timedelta(seconds=1))
+    assert OVERDUE not in text(b.get("/"))
+    assert 'class="overdue"' not in markup(b.get("/"))
+    clock.set(START + timedelta(hours=2))
+    assert OVERDUE in text(b.get("/"))
+    assert 'class="overdue"' in markup(b.get("/"))
+
+
+def test_a_shipped_order_past_its_deadline_is_not_marked_overdue(browser, world, rt, clock):
+    world.order("O-1", ship_by=START + timedelta(hours=2))
+    orders.ship_order(rt.uow(), world.owner.caller, "O-1", carrier="SF",
+                      tracking_no="SF0000000001")
+    clock.set(START + timedelta(days=2))
+    assert OVERDUE not in text(browser(world.owner).get("/"))
+
+
+def test_pages_follow_the_deadline_order_across_shipped_orders(app, browser, world, rt):
+    app.config["WEB_PAGE_SIZE"] = 2
+    for n, hours in enumerate([30, 10, 20, 10, 5], start=1):
+        world.order(f"O-{n}", ship_by=START + timedelta(hours=hours))
+    orders.ship_order(rt.uow(), world.owner.caller, "O-5", carrier="SF",
+                      tracking_no="SF0000000001")
+    b = browser(world.owner)
+    seen: list[str] = []
+    path = "/"
+    while path:
+        body = markup(b.get(path))
+        seen += listed(body, [f"O-{n}" for n in range(1, 6) if f'href="/orders/O-{n}"' in body])
+        next_link = [line for line in body.splitlines() if 'rel="next"' in line]
+        path = next_link[0].split('href="')[1].split('"')[0] if next_link else ""
+    assert seen == ["O-2", "O-4", "O-3", "O-1", "O-5"]
+
+
+def test_a_cursor_of_another_list_answers_a_page_not_a_500(browser, world):
+    from negotiation.services.core import pagination
+
+    for cursor in (pagination.encode_id(1), pagination.encode([2, "x", 1]),
+                   pagination.encode([0, "2026-11-23T00:00:00Z", 0])):
+        page = browser(world.owner).get(f"/?cursor={cursor}")
+        assert page.status_code == 422, cursor
+        assert "cursor is not one this service issued." in text(page)

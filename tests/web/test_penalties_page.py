@@ -187,6 +187,24 @@ def test_a_reviewer_names_a_store_and_reads_its_ledger(browser, world,
     assert page.status_code == 200 and len(table(markup(page), "entries")) == 9
 
 
+def test_a_reviewer_picks_a_store_from_the_list_without_typing_its_id(browser, world, rt,
+                                                                      two_days_of_violations):
+    other = other_store_owner(world, rt).caller.store_id
+    b = browser(world.reviewer)
+    chooser = markup(b.get("/penalties"))
+    for store_id in (world.store_id, other):
+        assert f'href="/stores/{store_id}/penalties"' in chooser
+    assert "Other store" in text(b.get("/penalties"))
+    page = b.get(ledger_path(world))
+    assert page.status_code == 200 and len(table(markup(page), "entries")) == 9
+
+
+def test_a_refused_store_id_still_offers_the_list(browser, world):
+    page = browser(world.reviewer).get("/penalties", query_string={"store_id": "abc"})
+    assert page.status_code == 422
+    assert f'href="/stores/{world.store_id}/penalties"' in markup(page)
+
+
 @pytest.mark.parametrize("typed", ["abc", "0", "-3", ""])
 def test_a_reviewer_naming_no_store_is_told_and_keeps_the_input(browser, world, typed):
     page = browser(world.reviewer).get("/penalties", query_string={"store_id": typed})

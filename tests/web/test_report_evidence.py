@@ -122,6 +122,39 @@ def test_a_body_over_the_apps_limit_gets_a_friendly_page_and_saves_nothing(brows
     assert len(stored_reports(rt, world.owner)) == 1  # the second report was not filed
 
 
+@pytest.mark.parametrize("policy", [{"evidence_max_bytes": 1024}])
+@pytest.mark.parametrize("size", [70 * 1024, 10 * 1024 + 30 * 1024],
+                         ids=["past-one-files-body", "within-one-files-body"])
+def test_a_file_over_the_limit_on_the_report_form_redraws_it_with_the_input_kept(
+        browser, world, rt, size):
+    """Without JavaScript nothing stops the file being sent: the report form's body may
+    carry as much as a report may (10 files of 1 KiB here, and framing), so a file past
+    one file's body (1 KiB + 64 KiB) is still read and refused by the size rule, and the
+    form comes back with its message and what was typed."""
+    world.order("O-1")
+    typed = shipment_form(order_nos="O-1", description="暴雪封路 Roads closed by snow")
+    refused = browser(world.owner).submit(NEW, NEW, typed,
+                                          files={"file": (PNG + b"\x00" * size, "big.png")})
+    assert refused.status_code == 413 and refused.mimetype == "text/html"
+    html = markup(refused)
+    assert "An evidence file is at most 1 KiB." in field_errors(html, "file")
+    assert 'id="form-summary"' in html
+    assert 'name="description" required>\r\n暴雪封路 Roads closed by snow</textarea>' in html
+    assert 'name="order_nos">\r\nO-1</textarea>' in html
+    assert stored_reports(rt, world.owner) == []
+
+
+@pytest.mark.parametrize("policy", [{"evidence_max_bytes": 1024}])
+def test_other_forms_keep_the_body_limit_of_one_file(browser, world, rt):
+    world.order("O-1")
+    report = file_shipment(rt, world.owner, "O-1")
+    refused = browser(world.owner).submit(page_of(report.id), upload_url(report.id),
+                                          files={"file": (PNG + b"\x00" * (70 * 1024),
+                                                          "big.png")})
+    assert refused.status_code == 413
+    assert "文件过大 The file is too large" in text(refused)
+
+
 @pytest.mark.parametrize("policy", [{"evidence_max_files": 1}])
 def test_a_report_carries_no_more_files_than_the_policy_allows(browser, world, rt):
     world.order("O-1")

@@ -129,6 +129,16 @@ def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
         return AccountView.of(account, token)
 
 
+def find_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
+                 store_id: int | None = None) -> AccountView | None:
+    """The first account of that role and name, for an admin (the demo finds its own)."""
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Only admins look accounts up by name.")
+    with uow:
+        account = uow.repo.account_named(role, name, store_id)
+        return None if account is None else AccountView.of(account)
+
+
 def describe(uow: UnitOfWork, caller: Caller) -> AccountView:
     """The caller's own account; the configured admin token has none."""
     if caller.account_id is None:

@@ -26,6 +26,23 @@ def create_store(uow: UnitOfWork, caller: Caller, *, name: str, region: str | No
         return StoreView.of(store, flagged=False)
 
 
+def list_stores(uow: UnitOfWork, caller: Caller) -> list[StoreView]:
+    """Every store, for reviewers and admins to choose one from."""
+    if caller.role not in (Role.ADMIN, Role.REVIEWER):
+        raise Forbidden("Only reviewers and admins list the stores.")
+    with uow:
+        return [_view(uow, store) for store in uow.repo.stores()]
+
+
+def find_store(uow: UnitOfWork, caller: Caller, name: str) -> StoreView | None:
+    """The first store of that name, for an admin (the demo finds its store again)."""
+    if caller.role is not Role.ADMIN:
+        raise Forbidden("Only admins look stores up by name.")
+    with uow:
+        store = uow.repo.store_named(name)
+        return None if store is None else _view(uow, store)
+
+
 def get_store(uow: UnitOfWork, caller: Caller, store_id: int) -> StoreView:
     with uow:
         return _view(uow, _visible_store(uow, caller, store_id))

@@ -64,7 +64,7 @@ def order_assessment(uow: UnitOfWork, caller: Caller, order_no: str,
                             if e.kind is LedgerKind.BUYER_COMPENSATION), ZERO)
         violations = [ViolationView.of(v) for v in order.violations]
         banned = uow.assessment.is_banned(order.id)
-        collect_by = order.collect_by
+        collect_by, closed_at = order.collect_by, order.closed_at
         if ship_at is not None:
             would = _shipping_at(uow, order, ship_at)
             violations += would.violations
@@ -73,12 +73,16 @@ def order_assessment(uow: UnitOfWork, caller: Caller, order_no: str,
             compensation += would.compensation
             banned = banned or would.product_banned
             collect_by = would.collect_by  # in express mode, counted from shipping then
+            closed_at = would.closed_at  # the automatic close comes first
         shipment = latest_shipment(order)
+        waiver = None if collect_by is None or closed_at is not None else exemption_of(
+            uow, order, assessment_rules.Violation(assessment_rules.COLLECTION_TIMEOUT,
+                                                   collect_by), ship_at)
         return AssessmentView(
             order.order_no, uow.now, ship_at, order.status.value, order.ship_by,
             order.ship_by_source.value, collect_by,
             shipment.collected_at if shipment else None, violations, deduction, points,
-            compensation, banned, order.closed_at)
+            compensation, banned, closed_at, waiver.value if waiver else None)
 
 
 def _check_ship_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> None:
@@ -96,22 +100,30 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
     same figures (test_a_preview_foretells_what_shipping_then_records).
 
     The carrier is taken to collect when the parcel ships; in express and tiered modes
-    the tracking number is taken to be uploaded then.
+    the tracking number is taken to be uploaded then. An order still unshipped when the
+    automatic close comes never ships: the preview is of what stands at the close, with
+    ``closed_at`` set, as the assessment then records it.
     """
     policy = uow.policy
     collect_by = order.collect_by
-    if collect_by is None and order.kind is not OrderKind.VIRTUAL:
-        collect_by = ship_at + policy.collection_window_after_upload
+    closed_at = None
+    if assessment_rules.is_due_to_close(order.paid_at, False, False, ship_at, policy):
+        closed_at = order.paid_at + policy.auto_close_after
+        due = assessment_rules.due_violations(order.ship_by, None, collect_by, None,
+                                              closed_at)
+    else:
+        if collect_by is None and order.kind is not OrderKind.VIRTUAL:
+            collect_by = ship_at + policy.collection_window_after_upload
+        due = assessment_rules.due_violations(order.ship_by, ship_at, collect_by, ship_at,
+                                              ship_at)
     known = {(v.kind, v.due_at) for v in order.violations}
-    found = [v for v in assessment_rules.due_violations(order.ship_by, ship_at, collect_by,
-                                                        ship_at, ship_at)
-             if (v.kind, v.due_at) not in known]
+    found = [v for v in due if (v.kind, v.due_at) not in known]
     deductions, views = order_deductions(order), []
     deduction = points = compensation = ZERO
     late = sum(1 for v in order.violations
                if v.kind is assessment_rules.LATE_SHIPMENT and counts(v))
     for violation in found:
-        exempted_by = exemption_of(uow, order, violation, ship_at)
+        exempted_by = exemption_of(uow, order, violation, None if closed_at else ship_at)
         views.append(ViolationView(violation.kind.value, violation.due_at, None,
                                    exempted_by.value if exempted_by else None, False))
         if exempted_by is not None:
@@ -130,7 +142,7 @@ def _shipping_at(uow: UnitOfWork, order: Order, ship_at: datetime) -> Assessment
     return AssessmentView(order.order_no, uow.now, ship_at, order.status.value,
                           order.ship_by, order.ship_by_source.value, collect_by, None, views,
                           deduction, points, compensation,
-                          assessment_rules.bans_product(late, policy), None)
+                          assessment_rules.bans_product(late, policy), closed_at)
 
 
 # --- a store's ledger ------------------------------------------------------------------

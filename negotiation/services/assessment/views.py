@@ -59,6 +59,9 @@ class AssessmentView:
     compensation: Decimal
     product_banned: bool
     closed_at: datetime | None
+    # What would waive a collection timeout due at ``collect_by``, the order as it stands
+    # (or shipped at ``ship_at``): the rule's own answer, for the pages to put in words.
+    collection_waived_by: str | None = None
 
 
 @dataclass(frozen=True)

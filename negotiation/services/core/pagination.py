@@ -78,3 +78,19 @@ def decode_instant_id(cursor: str | None) -> tuple[datetime, int] | None:
     if not EARLIEST_YEAR <= at.year <= LATEST_YEAR or position[0] != iso_utc(at):
         raise _foreign()
     return at, _valid_id(position[1])
+
+
+def encode_part_instant_id(part: int, at: datetime, last_id: int) -> str:
+    return encode([part, iso_utc(at), last_id])
+
+
+def decode_part_instant_id(cursor: str | None) -> tuple[int, datetime, int] | None:
+    """The (part, instant, id) a page of rows ordered by all three continues after."""
+    position = decode(cursor)
+    if position is None:
+        return None
+    if len(position) != 3 or position[0] not in (0, 1) or type(position[0]) is not int:
+        raise _foreign()
+    instant = decode_instant_id(encode(position[1:]))
+    assert instant is not None
+    return position[0], *instant

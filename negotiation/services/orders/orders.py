@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from models import Negotiation, Order, ReportItem, Shipment
 from negotiation.clock import iso_utc
+from negotiation.domain import assessment as assessment_rules
 from negotiation.domain import audience, eligibility, errors, negotiating
 from negotiation.domain.caller import Caller
 from negotiation.domain.deadlines import extended_ship_by, original_ship_by, resolve_ship_by
@@ -118,6 +120,45 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
             uow.commit()
         next_cursor = pagination.encode_id(orders[-1].id) if more else None
         return Page([OrderView.of(o) for o in orders], next_cursor)
+
+
+@dataclass(frozen=True)
+class ListedOrder:
+    """An order as the order list shows it: overdue while unshipped past its ship-by."""
+
+    order: OrderView
+    overdue: bool
+
+
+def list_orders_by_deadline(uow: UnitOfWork, caller: Caller, *, limit: int,
+                            cursor: str | None = None,
+                            covered_by_report: bool | None = None) -> Page[ListedOrder]:
+    """The caller's orders the way a person works through them: those still to ship
+    first, the soonest ship-by first, then the shipped and closed."""
+    after = pagination.decode_part_instant_id(cursor)
+    with uow:
+        orders = list(uow.repo.visible_orders_by_deadline(
+            caller, after=after, limit=limit + 1, covered_by_report=covered_by_report))
+        more = len(orders) > limit
+        orders = orders[:limit]
+        next_cursor = None  # where this page ends, as it was read: settling may move it
+        if more:
+            last = orders[-1]
+            next_cursor = pagination.encode_part_instant_id(
+                0 if last.status is OrderStatus.AWAITING_SHIPMENT else 1, last.ship_by,
+                last.id)
+        due = [o for o in orders if is_due(o, uow.now)]
+        for order in due:
+            settle(uow, uow.repo.relock(order))
+        if due:
+            uow.commit()
+        return Page([ListedOrder(OrderView.of(o), _overdue(o, uow.now)) for o in orders],
+                    next_cursor)
+
+
+def _overdue(order: Order, now: datetime) -> bool:
+    return (order.status is OrderStatus.AWAITING_SHIPMENT
+            and assessment_rules.late_shipment(order.ship_by, None, now) is not None)
 
 
 def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
