@@ -18,6 +18,7 @@ from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
 from negotiation.services.appeals import appeals
 from negotiation.services.appeals import queries as appeal_queries
+from negotiation.web import labels
 from negotiation.web.blueprint import bp
 from negotiation.web.forms.appeals import AppealForm, DecideAppealForm
 from negotiation.web.forms.reports import EvidenceForm
@@ -101,7 +102,7 @@ def appeal_decide(appeal_id: int, outcome: str) -> Any:
     redraw_on(partial(appeal_page, appeal_id, submitted=form, submitted_as="decide"), form)
     decide = appeals.uphold_appeal if outcome == "uphold" else appeals.overturn_appeal
     view = decide(runtime().uow(), signed_in_caller(), appeal_id, note=form.note.data or None)
-    flash(f"申诉 #{appeal_id}：{view.state} Appeal #{appeal_id} {view.state}.", "success")
+    flash(f"申诉 Appeal #{appeal_id}: {labels.label(view.state, 'appeal_state')}", "success")
     return back_to(appeal_id)
 
 
