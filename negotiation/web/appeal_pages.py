@@ -24,6 +24,7 @@ from negotiation.web.forms.appeals import AppealForm, DecideAppealForm
 from negotiation.web.forms.reports import EvidenceForm
 from negotiation.web.identity import login_required, signed_in_caller
 from negotiation.web.refusals import or_none, redraw_on
+from negotiation.web.report_pages import kept_if_chosen
 
 APPEAL = "/appeals/<id:appeal_id>"
 
@@ -54,12 +55,13 @@ def new_appeal(violation_id: int) -> Any:
     if not form.validate():
         return filing_page(violation_id, form, status=422)
     redraw_on(partial(filing_page, violation_id, form), form)
+    upload = form.file.data
+    has_file = kept_if_chosen(upload)
     view = appeals.file_appeal(runtime().uow(), signed_in_caller(), violation_id,
                                reason=AppealReason(form.reason.data),
                                description=form.description.data or "")
     flash(f"已提交申诉 #{view.id} Appeal #{view.id} submitted.", "success")
-    upload = form.file.data
-    if isinstance(upload, FileStorage) and upload.filename:
+    if has_file:
         redraw_on(partial(appeal_page, view.id, submitted=EvidenceForm(formdata=None)))
         attach(view.id, upload)
     return back_to(view.id)

@@ -1,6 +1,8 @@
 """The appeal pages speak the catalogue's words, never the API's raw values."""
 
+from negotiation.services.appeals import queries as appeal_queries
 from tests.web.conftest import text
+from tests.web.report_support import NOT_EVIDENCE
 from tests.web.test_appeal_pages import late_violation
 
 
@@ -28,3 +30,17 @@ def test_the_reviewers_queue_names_waiting_appeals_in_words(browser, world, cloc
         "reason": "other", "description": "See the photo."})
     queue = text(browser(world.reviewer).get("/reports"))
     assert "待审申诉 Appeals waiting" in queue and "申诉 Appeal #1" in queue
+
+
+def test_a_file_the_appeal_could_not_keep_files_no_appeal_and_keeps_the_input(
+        browser, world, clock):
+    violation_id = late_violation(world, clock)
+    form_page = f"/violations/{violation_id}/appeal"
+    refused = browser(world.agent).submit(form_page, form_page, {
+        "reason": "carrier_fault", "description": "Collected the same day."},
+        files={"file": (NOT_EVIDENCE, "scan.png")})
+    assert refused.status_code == 422
+    assert "凭证文件类型不支持" in text(refused) and "Collected the same day." in text(refused)
+    [violation] = appeal_queries.order_violations(world.rt.uow(), world.owner.caller,
+                                                  "O-1")[1]
+    assert violation.appeal is None
