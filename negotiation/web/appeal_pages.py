@@ -18,11 +18,13 @@ from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
 from negotiation.services.appeals import appeals
 from negotiation.services.appeals import queries as appeal_queries
+from negotiation.web import labels
 from negotiation.web.blueprint import bp
 from negotiation.web.forms.appeals import AppealForm, DecideAppealForm
 from negotiation.web.forms.reports import EvidenceForm
 from negotiation.web.identity import login_required, signed_in_caller
 from negotiation.web.refusals import or_none, redraw_on
+from negotiation.web.report_pages import kept_if_chosen
 
 APPEAL = "/appeals/<id:appeal_id>"
 
@@ -53,12 +55,13 @@ def new_appeal(violation_id: int) -> Any:
     if not form.validate():
         return filing_page(violation_id, form, status=422)
     redraw_on(partial(filing_page, violation_id, form), form)
+    upload = form.file.data
+    has_file = kept_if_chosen(upload)
     view = appeals.file_appeal(runtime().uow(), signed_in_caller(), violation_id,
                                reason=AppealReason(form.reason.data),
                                description=form.description.data or "")
     flash(f"已提交申诉 #{view.id} Appeal #{view.id} submitted.", "success")
-    upload = form.file.data
-    if isinstance(upload, FileStorage) and upload.filename:
+    if has_file:
         redraw_on(partial(appeal_page, view.id, submitted=EvidenceForm(formdata=None)))
         attach(view.id, upload)
     return back_to(view.id)
@@ -101,7 +104,7 @@ def appeal_decide(appeal_id: int, outcome: str) -> Any:
     redraw_on(partial(appeal_page, appeal_id, submitted=form, submitted_as="decide"), form)
     decide = appeals.uphold_appeal if outcome == "uphold" else appeals.overturn_appeal
     view = decide(runtime().uow(), signed_in_caller(), appeal_id, note=form.note.data or None)
-    flash(f"申诉 #{appeal_id}：{view.state} Appeal #{appeal_id} {view.state}.", "success")
+    flash(f"申诉 Appeal #{appeal_id}: {labels.label(view.state, 'appeal_state')}", "success")
     return back_to(appeal_id)
 
 

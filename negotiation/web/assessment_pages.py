@@ -30,7 +30,6 @@ from negotiation.services.assessment.views import AssessmentView, LedgerPage
 from negotiation.status_codes import status_of
 from negotiation.web.blueprint import bp
 from negotiation.web.forms.assessment import (
-    DECLARATION_STATE,
     DeclarationFilterForm,
     ExemptionForm,
     ExtensionForm,
@@ -178,7 +177,7 @@ def exemptions_page(*, submitted: WebForm | None = None, submitted_as: str | Non
                            filtering=filtering, filters={k: v for k, v in request.args.items()
                                                          if k in ("region", "state")},
                            submitted_as=submitted_as, may_declare=caller.role is Role.REVIEWER,
-                           policy=runtime().policy, states=DECLARATION_STATE,
+                           policy=runtime().policy,
                            place=places.place, alert=alert,
                            first_page=not request.args.get("cursor"),
                            first_extensions=not request.args.get("ext_cursor")), status

@@ -91,6 +91,9 @@ EVENT_TYPE = {
     "report.rejected": "报备被驳回 Delay report rejected",
     "report.withdrawn": "报备已撤回 Delay report withdrawn",
     "report.evidence_added": "报备补充凭证 Evidence added to a delay report",
+    "appeal.submitted": "提交申诉 Appeal submitted",
+    "appeal.upheld": "申诉被驳回，违规维持 Appeal upheld: the violation stands",
+    "appeal.overturned": "申诉成立，违规撤销 Appeal overturned: the violation is waived",
     "violation.late_shipment": "发货超时 Late shipment recorded",
     "violation.collection_timeout": "揽收超时 Collection timeout recorded",
     "violation.exempted": "违规已豁免 Violation waived",
@@ -167,7 +170,38 @@ EXEMPTED_BY = {
     "agreed_card": "协商约定 Agreed card",
     "delay_report": "报备通过 Approved delay report",
     "regional_exemption": "区域豁免 Regional exemption",
-    "appeal": "申诉改判 Overturned on appeal",
+    "appeal": "申诉成立 Overturned on appeal",
+}
+
+APPEAL_STATE = {
+    "pending_review": "待审核 Pending review",
+    "upheld": "维持违规 Violation upheld",
+    "overturned": "已撤销违规 Violation overturned",
+}
+
+# Why a store says a violation should not stand (申诉理由).
+APPEAL_REASON = {
+    "deadline_was_met": "按时发货 The deadline was met",
+    "carrier_fault": "快递原因 The carrier's fault",
+    "platform_fault": "平台原因 The platform's fault",
+    "force_majeure": "不可抗力 Force majeure",
+    "buyer_requested": "买家要求 The buyer asked",
+    "other": "其他 Other",
+}
+
+# A regional exemption's or extension's state (domain.declarations.DeclarationState).
+DECLARATION_STATE = {
+    "upcoming": "未开始 Upcoming",
+    "active": "生效中 Active",
+    "ended": "已结束 Ended",
+}
+
+PLACE_KIND = {
+    "province": "省 Province",
+    "autonomous_region": "自治区 Autonomous region",
+    "municipality": "直辖市 Municipality",
+    "special_administrative_region": "特别行政区 Special administrative region",
+    "city": "市 City",
 }
 
 LEDGER_KIND = {
@@ -199,6 +233,9 @@ REFUSAL = {
     errors.EVIDENCE_TYPE_NOT_ALLOWED: "凭证文件类型不支持 Evidence type not allowed",
     errors.EVIDENCE_LIMIT_REACHED: "凭证数量已达上限 Evidence limit reached",
     errors.WEBHOOK_URL_NOT_ALLOWED: "不允许的回调地址 Webhook URL not allowed",
+    errors.DECLARATION_ENDED: "已经结束，不能再结束 Already ended",
+    errors.APPEAL_NOT_PENDING: "申诉不在待审核状态 Appeal not pending review",
+    errors.VIOLATION_NOT_APPEALABLE: "该违规不能申诉 Violation not appealable",
     "validation_error": "输入有误 Invalid input",
     "conflict": "操作冲突，请重试 Conflict, please retry",
     "forbidden": "无权操作 Not permitted",
@@ -238,6 +275,129 @@ UI = {
     "account": "账号 Account",
     "yes": "是 Yes",
     "no": "否 No",
+    # base.html and sign_in.html
+    "site_name": "协商发货 Negotiated shipping",
+    "skip_to_content": "跳到正文 Skip to content",
+    "nav_main": "主导航 Main",
+    "nav_orders": "订单 Orders",
+    "nav_inbox": "站内信 Inbox",
+    "nav_reports": "报备 Reports",
+    "nav_new_report": "新建报备 New report",
+    "nav_penalties": "罚单 Penalties",
+    "nav_review_queue": "审核队列 Review queue",
+    "nav_store_penalties": "店铺罚单 Store penalties",
+    "nav_exemptions": "区域豁免 Regional exemptions",
+    "store_no": "店铺 store #%(id)s",
+    "sign_out": "退出 Sign out",
+    "footer": "界面为中文，英文附后；所有时间均为北京时间（%(zone)s，UTC+8）。Chinese labels with "
+              "English beside them; all times are shown in %(zone)s (UTC+8).",
+    "sign_in": "登录 Sign in",
+    "sign_in_detail": "请输入您的访问令牌（Bearer token）。Enter the access token you were given.",
+    "sign_in_token_hint": "令牌只用于本次登录，不会保存在浏览器中。The token is used once to sign "
+                          "in; it is not stored in your browser.",
+    # inbox.html
+    "cards_waiting": "待您回复的协商卡片 Cards waiting for your answer",
+    "card_no": "第 %(seq)s 张协商卡片 Card %(seq)s",
+    "proposed_ship_by": "提议发货时间 Proposed ship-by",
+    "answer_by": "回复截止 Answer by",
+    "go_answer": "去回复 Answer",
+    "notifications": "通知 Notifications",
+    "mark_all_read": "全部标为已读 Mark all read",
+    "unread": "未读 Unread",
+    "open": "查看 Open",
+    "mark_read": "标为已读 Mark read",
+    "no_notifications": "暂无通知。No notifications yet.",
+    "no_more_notifications": "没有更多通知。No more notifications.",
+    "newest": "最新 Newest",
+    "more_notifications": "更早的通知 More",
+    # reports.html
+    "delay_reports": "报备 Delay reports",
+    "filter_clear_all": "清除筛选，显示全部 Clear filters, show all",
+    "correct_filters": "请修改筛选条件。Correct the filters above.",
+    "overdue_first": "超时未审的排在最前。Overdue reports first.",
+    "earliest_due_first": "审核截止最早的在前。Earliest review due first.",
+    "times_in": "时间为 Times in %(zone)s",
+    "col_report": "报备 Report",
+    "col_store": "店铺 Store",
+    "col_kind": "类型 Kind",
+    "col_reason": "原因 Reason",
+    "col_covers": "报备对象 Covers",
+    "col_status": "状态 Status",
+    "col_submitted": "提交时间 Submitted",
+    "col_waited": "等待时长 Waited",
+    "no_reports_match": "没有符合条件的报备。No reports match.",
+    "no_more_reports": "没有更多报备。No more reports.",
+    # Shared by the lists.
+    "filter": "筛选 Filter",
+    "filter_clear": "清除筛选 Clear",
+    "pages": "分页 Pages",
+    "first_page": "第一页 First page",
+    "next_page": "下一页 Next page",
+    "no_more": "没有更多。No more.",
+    "newest_first_times_in": "最新的在前，时间为 %(zone)s。Newest first; times in %(zone)s.",
+    "col_no": "编号 No.",
+    "col_region": "地区 Region",
+    "col_window": "时段 Window",
+    "col_note": "备注 Note",
+    "col_declared": "登记 Declared",
+    "col_state": "状态 State",
+    "col_action": "操作 Action",
+    "col_cause": "原因 Cause",
+    # exemptions.html
+    "exemptions_title": "区域豁免 Regional exemptions",
+    "exemptions_heading": "区域豁免与延期 Regional exemptions and extensions",
+    "exemptions_listed": "已登记的区域豁免 Regional exemptions",
+    "extensions_listed": "已登记的区域延期 Regional extensions",
+    "col_waived": "豁免的违规 Violations waived",
+    "col_original_ship_by": "原始发货时效 Original ship-by",
+    "ended_early_by": "由 %(who)s 提前结束 Ended early by %(who)s",
+    "end_now": "结束 End now",
+    "no_exemptions": "尚未登记区域豁免。No regional exemptions yet.",
+    "no_exemptions_match": "没有符合筛选的区域豁免。No regional exemptions match.",
+    "no_extensions": "尚未登记区域延期。No regional extensions yet.",
+    "no_extensions_match": "没有符合筛选的区域延期。No regional extensions match.",
+    "declare_exemption_title": "登记区域豁免 Declare a regional exemption",
+    "declare_exemption_detail": "该地区内到期时间落在时段内的发货超时、揽收超时自动豁免，无需报备；"
+                                "已记录的违规也会豁免并冲正其扣款。Timeouts in the region falling "
+                                "due inside the window are waived with no report needed; those "
+                                "already recorded are waived too and their charges reversed.",
+    "region_exact_hint": "只匹配地区恰为所选项的订单：选省不含其下城市的订单。Matches the orders "
+                         "whose region is exactly the one chosen: a province does not include "
+                         "the orders of its cities.",
+    "declare_exemption": "登记豁免 Declare the exemption",
+    "declare_extension_title": "登记区域延期 Declare a regional extension",
+    "declare_extension_detail": "该地区内原始发货时效落在时段内的订单（含之后创建的）发货时效延长 "
+                                "%(days)s 天。Orders in the region whose original ship-by falls "
+                                "in the window, and those created later, get %(days)s more days "
+                                "to ship.",
+    "suspended_carriers_hint": "至少 %(least)s 家快递停运时可延期。A carrier suspension extends "
+                               "from %(least)s suspended carriers.",
+    "declare_extension": "登记延期 Declare the extension",
+    # The appeal pages.
+    "appeal": "申诉 Appeal",
+    "appeals": "违规申诉 Appeals",
+    "appeals_waiting": "待审申诉 Appeals waiting",
+    "none_waiting": "暂无 None waiting.",
+    "appeal_a_violation": "申诉违规 Appeal a violation",
+    "submit_appeal": "提交申诉 Submit the appeal",
+    "appeal_reason": "理由 Reason",
+    "violation": "违规 Violation",
+    "disproved": "违规已撤销（实际按时）Disproved: the deadline was met",
+    "review_due": "审核截止 Review due",
+    "decided": "处理 Decided",
+    "review_note": "审核备注 Reviewer's note",
+    "uphold_title": "维持违规 Uphold: the violation stands",
+    "overturn_title": "撤销违规 Overturn: waive it and reverse its charges",
+    "uphold": "维持违规 Uphold",
+    "overturn": "撤销违规 Overturn",
+    # Shared by the pages.
+    "order": "订单 Order",
+    "overdue": "已超时 Overdue",
+    "description": "说明 Description",
+    "submitted": "提交 Submitted",
+    "evidence": "凭证 Evidence",
+    "no_evidence": "暂无凭证 No evidence yet.",
+    "upload": "上传 Upload",
 }
 
 # The order pages' words: the order list, an order, its assessment, the ledger, the report
@@ -442,6 +602,10 @@ TABLES: dict[str, dict[str, str]] = {
     "ledger_kind": LEDGER_KIND,
     "extension_cause": EXTENSION_CAUSE,
     "failed_reason": FAILED_REASON,
+    "appeal_state": APPEAL_STATE,
+    "appeal_reason": APPEAL_REASON,
+    "declaration_state": DECLARATION_STATE,
+    "place_kind": PLACE_KIND,
     "confirm": CONFIRM,
     "ui": UI,
 }

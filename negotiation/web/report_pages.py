@@ -73,12 +73,7 @@ def new_report() -> Any:
         return report_form_page(form, status=422)
     redraw_on(partial(report_form_page, form), form)
     upload = form.file.data
-    has_file = isinstance(upload, FileStorage) and bool(upload.filename)
-    if has_file:
-        # A file the report could not keep refuses the whole submission, as typed.
-        evidence_service.checked_type(upload.stream.read(runtime().policy.evidence_max_bytes
-                                                         + 1), runtime().policy)
-        upload.stream.seek(0)
+    has_file = kept_if_chosen(upload)
     report = reports.file_report(
         runtime().uow(), caller, kind=ReportKind(form.kind.data),
         reason=ReportReason(form.reason.data), description=form.description.data or "",
@@ -96,6 +91,18 @@ def new_report() -> Any:
         on_refusal(partial(file_not_attached, report.id))
         attach(caller, report.id, upload)
     return back_to(report.id)
+
+
+def kept_if_chosen(upload: object) -> bool:
+    """Whether a file was chosen on a form that files something with it; a file that
+    could not be kept refuses the whole submission, as typed, so nothing is filed without
+    it (reports and appeals alike)."""
+    if not (isinstance(upload, FileStorage) and upload.filename):
+        return False
+    evidence_service.checked_type(upload.stream.read(runtime().policy.evidence_max_bytes + 1),
+                                  runtime().policy)
+    upload.stream.seek(0)
+    return True
 
 
 def file_not_attached(report_id: int, error: DomainError) -> Any:

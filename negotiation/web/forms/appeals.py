@@ -8,22 +8,15 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from negotiation.domain.enums import AppealReason
 from negotiation.domain.reporting import TEXT_LIMIT
+from negotiation.web import labels
 from negotiation.web.forms.common import ChoiceField, WebForm, choices_of
 
-REASONS = {
-    AppealReason.DEADLINE_WAS_MET.value: "按时发货 The deadline was met",
-    AppealReason.CARRIER_FAULT.value: "快递原因 The carrier's fault",
-    AppealReason.PLATFORM_FAULT.value: "平台原因 The platform's fault",
-    AppealReason.FORCE_MAJEURE.value: "不可抗力 Force majeure",
-    AppealReason.BUYER_REQUESTED.value: "买家要求 The buyer asked",
-    AppealReason.OTHER.value: "其他 Other",
-}
 LIMIT = f"最多 {TEXT_LIMIT} 字 At most {TEXT_LIMIT} characters."
 
 
 class AppealForm(WebForm):
     reason = ChoiceField("申诉理由 Reason",
-                         choices=choices_of(REASONS, AppealReason, "请选择 Choose"),
+                         choices=choices_of(labels.APPEAL_REASON, AppealReason, "请选择 Choose"),
                          validators=[InputRequired("请选择理由 Choose a reason.")])
     description = TextAreaField("申诉说明 Description", validators=[
         InputRequired("请说明理由 Describe why the violation should not stand."),

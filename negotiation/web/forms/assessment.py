@@ -110,14 +110,6 @@ class ExtensionForm(WebForm):
     ends_at = _window_field("原始发货时效至（不含）Original ship-by before")
 
 
-# What a declaration's state reads as; the page's own words, beside its filter.
-DECLARATION_STATE = {
-    DeclarationState.UPCOMING.value: "未开始 Upcoming",
-    DeclarationState.ACTIVE.value: "生效中 Active",
-    DeclarationState.ENDED.value: "已结束 Ended",
-}
-
-
 class DeclarationFilterForm(WebForm):
     """Which exemptions and extensions the list shows: a GET form, named as the API's
     query (``region``, ``state``), so a filtered list can be bookmarked."""
@@ -129,5 +121,5 @@ class DeclarationFilterForm(WebForm):
     region = ChoiceField("地区 Region", choices=region_choices("全部地区 All regions"),
                          validators=[Optional()], id="filter-region")
     state = ChoiceField("状态 State", choices=choices_of(
-        DECLARATION_STATE, DeclarationState, "全部 All"), validators=[Optional()],
+        labels.DECLARATION_STATE, DeclarationState, "全部 All"), validators=[Optional()],
         id="filter-state")

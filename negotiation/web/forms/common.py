@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -22,6 +24,38 @@ from negotiation.web import labels, summary, timefmt
 
 REQUIRED = "必填 Required."
 NOT_A_CHOICE = "请从列表中选择 Choose one of the listed options."
+
+# The form library's own messages the project words itself; every other one reads as
+# WTForms' Chinese translation with its English beside it (``LibraryMessages``).
+_OWN_WORDING = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice.": NOT_A_CHOICE,
+}
+
+
+class LibraryMessages:
+    """The form library's default messages (a validator given no message of its own),
+    Chinese first with the English beside, like every other sentence of the pages.
+
+    WTForms asks its form's translations for each default message; its own Chinese
+    catalogue keeps the placeholders (``%(max)d``), which WTForms fills in afterwards.
+    """
+
+    def gettext(self, english: str) -> str:
+        return _OWN_WORDING.get(english) or _beside(_chinese().gettext(english), english)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        return _beside(_chinese().ngettext(singular, plural, n), english)
+
+
+@cache
+def _chinese() -> Any:
+    return get_translations(["zh"])
+
+
+def _beside(chinese: str, english: str) -> str:
+    return english if chinese == english else f"{chinese} {english}"
 
 
 def strip(value: Any) -> Any:
@@ -146,6 +180,10 @@ def at_least_one(message: str) -> Callable[[Any, Any], None]:
 class WebForm(FlaskForm):
     """A form that can also carry the service's refusal of what it submitted."""
 
+    class Meta:
+        def get_translations(self, form: Any) -> LibraryMessages:
+            return LIBRARY_MESSAGES
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.problems: list[str] = []  # form-level messages, shown above the fields
@@ -170,6 +208,9 @@ class WebForm(FlaskForm):
                 shown = True
         if not shown:
             self.problems.append(refusal_message(error))
+
+
+LIBRARY_MESSAGES = LibraryMessages()
 
 
 def refusal_message(error: DomainError, detail: str | None = None) -> str:
