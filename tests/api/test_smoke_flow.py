@@ -19,7 +19,8 @@ def test_a_seller_proposes_and_the_buyer_accepts_through_the_api(client, world):
 
     negotiation = client.get("/api/v1/orders/O-1/negotiation", headers=world.buyer.headers).json
     assert negotiation["state"] == "awaiting_buyer"
-    assert negotiation["actions"]["accept"] == {"allowed": True, "reason": None, "detail": None}
+    assert negotiation["actions"]["accept"] == {"allowed": True, "reason": None, "detail": None,
+                                                "until": card["expires_at"]}
 
     accepted = client.post(f"/api/v1/cards/{card['id']}/accept", headers=world.buyer.headers)
     assert accepted.status_code == 200, accepted.json

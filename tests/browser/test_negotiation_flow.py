@@ -22,6 +22,10 @@ def test_seller_proposes_buyer_rejects_seller_proposes_again_prefilled_buyer_acc
 
     seller.fill("#proposed_ship_by", FORTY_DAYS_OUT)
     seller.select_option("#reason", "custom_made")
+    # The field carries the window the rules allow, so the browser itself refuses the time;
+    # the server must refuse it as well for a browser that does not check.
+    assert seller.eval_on_selector("#proposed_ship_by", "e => e.validity.rangeOverflow")
+    seller.eval_on_selector("#proposed_ship_by", "e => e.removeAttribute('max')")
     press(seller, "text=发送 Send proposal")
     assert_in_view(seller)
     assert "提议时间超出允许范围" in seller.inner_text("#form-summary")
