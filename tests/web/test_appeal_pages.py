@@ -61,3 +61,22 @@ def test_a_second_appeal_is_refused_on_the_form_with_its_message(browser, world,
     again = seller.submit(page, page, body)
     assert again.status_code == 409
     assert "Please look again." in text(again)
+
+
+def test_the_ledger_names_an_overturned_appeal_beside_the_reversals_it_made(
+        browser, world, clock):
+    violation_id = late_violation(world, clock)
+    seller = browser(world.owner)
+    page = f"/violations/{violation_id}/appeal"
+    filed = seller.submit(page, page, {"reason": "carrier_fault",
+                                       "description": "Collected the same day."})
+    appeal_url = filed.headers["Location"]
+    ledger = f"/stores/{world.store_id}/penalties"
+    assert "Overturned on appeal" not in text(seller.get(ledger))
+
+    reviewer = browser(world.reviewer)
+    assert reviewer.submit(appeal_url, f"{appeal_url}/overturn",
+                           {"note": "Checked."}).status_code == 302
+    rows = [row for row in markup(seller.get(ledger)).split("<tr")
+            if "Overturned on appeal" in row]
+    assert rows and all("冲正 Reversal" in row for row in rows)

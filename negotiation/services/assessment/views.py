@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from models import Appeal, LedgerEntry, RegionalExemption, RegionalExtension, Scan, Violation
 from negotiation.domain import declarations
+from negotiation.domain.enums import LedgerKind
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,18 @@ class LedgerEntryView:
     applies_on: date | None
     reverses: int | None
     revoked_at: datetime | None
+    # A reversal's cause: what waived its violation (an overturned appeal, a late report…).
+    waived_by: str | None = None
 
     @classmethod
     def of(cls, entry: LedgerEntry) -> LedgerEntryView:
+        violation = entry.violation
+        waived_by = (violation.exempted_by.value if violation and violation.exempted_by
+                     and entry.kind is LedgerKind.REVERSAL else None)
         return cls(entry.id, entry.order_no, entry.kind.value,
-                   entry.violation.kind.value if entry.violation else None, entry.amount,
+                   violation.kind.value if violation else None, entry.amount,
                    entry.points, entry.at, entry.applies_on, entry.reverses_id,
-                   entry.revoked_at)
+                   entry.revoked_at, waived_by)
 
 
 @dataclass(frozen=True)
