@@ -68,7 +68,8 @@ def test_an_exemption_waives_a_recorded_violation_and_the_ledger_shows_the_rever
     owner = browser(world.owner)
     entries = table(markup(owner.get(f"/stores/{world.store_id}/penalties")), "entries")
     reversals = [row for row in entries if row[2] == "冲正 Reversal"]
-    assert {r[8] for r in reversals} == {f"冲正 #{e.id} Reverses #{e.id}" for e in charged}
+    assert {r[8] for r in reversals} == {
+        f"冲正 #{e.id} Reverses #{e.id} 区域豁免 Regional exemption" for e in charged}
     assert sorted(r[4] for r in reversals) == ["-¥10.00", "-¥5.00"]
     totals = table(markup(owner.get(f"/stores/{world.store_id}/penalties")), "totals")
     assert totals[0][2:] == ["-¥15.00", "0", "¥0.00"]  # reversed, points, net
