@@ -24,18 +24,24 @@ from negotiation.domain.enums import (
     OrderKind,
     OrderStatus,
     ReportKind,
-    Role,
     ShipBySource,
     ShipMode,
 )
 from negotiation.domain.policy import Policy
 
-STORE_ID, OTHER_STORE_ID = 1, 2
-OWNER = Caller(role=Role.OWNER, account_id=10, store_id=STORE_ID)
-AGENT = Caller(role=Role.AGENT, account_id=11, store_id=STORE_ID)
-OTHER_OWNER = Caller(role=Role.OWNER, account_id=12, store_id=OTHER_STORE_ID)
-BUYER = Caller(role=Role.BUYER, account_id=20)
-OTHER_BUYER = Caller(role=Role.BUYER, account_id=21)
+# The callers of the unit ring's fakes: the same store, buyers and roles in both rings.
+from tests.unit.fakes import (
+    AGENT,
+    BUYER,
+    OTHER_BUYER,
+    OTHER_OWNER,
+    OTHER_STORE_ID,
+    OWNER,
+    STORE_ID,
+)
+
+__all__ = ["AGENT", "BUYER", "OTHER_BUYER", "OTHER_OWNER", "OTHER_STORE_ID", "OWNER",
+           "STORE_ID", "FakeUnitOfWork"]
 
 
 class FakeOrders:

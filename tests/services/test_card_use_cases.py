@@ -8,27 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from negotiation.clock import FrozenClock
 from negotiation.domain.enums import CardReason, NegotiationState
 from negotiation.domain.errors import DomainError, NotFound
 from negotiation.services.negotiation import cards
 from tests.conftest import START
-from tests.services.fakes import AGENT, BUYER, OTHER_BUYER, OTHER_OWNER, OWNER, FakeUnitOfWork
+from tests.services.fakes import AGENT, BUYER, OTHER_BUYER, OTHER_OWNER, OWNER
 
 SHIP_BY = START + timedelta(hours=47)  # the default deadline of add_order
 LATEST = SHIP_BY + timedelta(days=30)  # 30 days after that original deadline
 
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
-
-
-@pytest.fixture
-def uow(clock: FrozenClock) -> FakeUnitOfWork:
-    unit = FakeUnitOfWork(clock)
-    unit.add_order("O-1")
-    return unit
 
 
 def propose(uow, order_no="O-1", *, days=5, at=None, caller=OWNER):

@@ -8,28 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from negotiation.clock import FrozenClock
 from negotiation.domain.errors import DomainError
 from negotiation.services.negotiation import cards
 from tests.conftest import START
-from tests.services.fakes import BUYER, OWNER, FakeUnitOfWork
+from tests.services.fakes import BUYER, OWNER
 from tests.services.test_card_use_cases import propose, use_cards
 
 SHIP_BY = START + timedelta(hours=47)
 DAY = timedelta(hours=24)
 SECOND = timedelta(seconds=1)
 
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
-
-
-@pytest.fixture
-def uow(clock: FrozenClock) -> FakeUnitOfWork:
-    unit = FakeUnitOfWork(clock)
-    unit.add_order("O-1")
-    return unit
 
 
 def card_expired(action) -> bool:
