@@ -8,23 +8,20 @@ yield one decision and one reversal.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import BinaryIO
 
 from models import Appeal, AppealEvidence, Order, Violation
 from negotiation.adapters.evidence_store import EvidenceStore
-from negotiation.domain import appealing, errors
+from negotiation.domain import appealing
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import AppealReason, AppealState, ExemptedBy
-from negotiation.domain.errors import InvalidInput, NotFound, Refused
-from negotiation.domain.evidence import safe_filename
+from negotiation.domain.errors import InvalidInput, NotFound
 from negotiation.services.appeals.queries import appeal_detail
 from negotiation.services.appeals.views import AppealEvidenceView, AppealView
 from negotiation.services.assessment import assessment
 from negotiation.services.core.settling import record, settle
 from negotiation.services.core.unit_of_work import UnitOfWork
-from negotiation.services.reports.evidence import checked_type
+from negotiation.services.reports.evidence import commit_with_file, stored_file
 
 
 def file_appeal(uow: UnitOfWork, caller: Caller, violation_id: int, *, reason: AppealReason,
@@ -112,21 +109,9 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, appeal_i
         refusal = appealing.evidence_refusal(caller, appeal)
         if refusal is not None:
             raise refusal
-        content_type = checked_type(data, uow.policy)
-        if len(uow.appeals.evidence(appeal.id)) >= policy.evidence_max_files:
-            raise Refused(f"An appeal carries at most {policy.evidence_max_files} files.",
-                          code=errors.EVIDENCE_LIMIT_REACHED, field="file")
-        evidence = AppealEvidence(
-            appeal_id=appeal.id, filename=safe_filename(filename, content_type),
-            content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-            storage_key=f"appeals/{appeal.id}/{uuid.uuid4().hex}",
-            uploaded_by=caller.account_id, uploaded_at=uow.now)
+        evidence = AppealEvidence(appeal_id=appeal.id, **stored_file(
+            uow, caller, data, filename, held=len(uow.appeals.evidence(appeal.id)),
+            what="An appeal", under=f"appeals/{appeal.id}"))
         uow.repo.add(evidence)
-        uow.flush()
-        files.put(evidence.storage_key, data)
-        try:
-            uow.commit()
-        except BaseException:
-            files.delete(evidence.storage_key)
-            raise
+        commit_with_file(uow, files, evidence.storage_key, data)
         return AppealEvidenceView.of(evidence)

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import uuid
 from datetime import timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from models import Evidence, ReportHistoryEntry
 from negotiation.adapters.evidence_store import EvidenceStore
@@ -40,16 +40,9 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         refusal = reporting.evidence_refusal(caller, report)
         if refusal is not None:
             raise refusal
-        content_type = checked_type(data, policy)
-        if len(uow.reports.evidence(report.id)) >= policy.evidence_max_files:
-            raise Refused(f"A report carries at most {policy.evidence_max_files} files.",
-                          code=errors.EVIDENCE_LIMIT_REACHED, field="file")
-        evidence = Evidence(
-            report_id=report.id, filename=safe_filename(filename, content_type),
-            content_type=content_type, size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            storage_key=f"reports/{report.id}/{uuid.uuid4().hex}", uploaded_by=caller.account_id,
-            uploaded_at=uow.now)
+        evidence = Evidence(report_id=report.id, **stored_file(
+            uow, caller, data, filename, held=len(uow.reports.evidence(report.id)),
+            what="A report", under=f"reports/{report.id}"))
         uow.repo.add(evidence, ReportHistoryEntry(
             report_id=report.id, at=uow.now, actor=caller.actor, action="evidence_added",
             data={"filename": evidence.filename, "size": evidence.size}))
@@ -58,14 +51,35 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
                                        filename=evidence.filename)
         for item in report.items:
             uow.repo.add_events(event_rows(item.order_id, report.store_id, [added], caller))
-        uow.flush()
-        files.put(evidence.storage_key, data)
-        try:
-            uow.commit()
-        except BaseException:
-            files.delete(evidence.storage_key)
-            raise
+        commit_with_file(uow, files, evidence.storage_key, data)
         return EvidenceView.of(evidence)
+
+
+def stored_file(uow: UnitOfWork, caller: Caller, data: bytes, filename: str | None, *,
+                held: int, what: str, under: str) -> dict[str, Any]:
+    """The columns of one more evidence file of ``what``, which holds ``held`` already,
+    stored under the key prefix ``under`` — or the refusal of the file."""
+    policy = uow.policy
+    content_type = checked_type(data, policy)
+    if held >= policy.evidence_max_files:
+        raise Refused(f"{what} carries at most {policy.evidence_max_files} files.",
+                      code=errors.EVIDENCE_LIMIT_REACHED, field="file")
+    return {"filename": safe_filename(filename, content_type), "content_type": content_type,
+            "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "storage_key": f"{under}/{uuid.uuid4().hex}", "uploaded_by": caller.account_id,
+            "uploaded_at": uow.now}
+
+
+def commit_with_file(uow: UnitOfWork, files: EvidenceStore, key: str, data: bytes) -> None:
+    """Write the file before its row commits, and remove it if the commit fails: no row
+    names a file that is not there."""
+    uow.flush()
+    files.put(key, data)
+    try:
+        uow.commit()
+    except BaseException:
+        files.delete(key)
+        raise
 
 
 def checked_type(data: bytes, policy: Policy) -> str:
