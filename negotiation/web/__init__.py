@@ -46,10 +46,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(timefmt.remaining, "remaining")
     app.add_template_global(timefmt.ZONE_NAME, "zone_name")
     app.add_template_global(identity.current_caller, "current_caller")
-    # The order page and the queue read appeals through these, so the templates being
-    # reworked elsewhere need only an include.
-    app.add_template_global(appeal_pages.violations_of, "violations_of")
-    app.add_template_global(appeal_pages.pending_appeals, "pending_appeals")
     app.add_template_global(confirmation.confirm_attribute, "confirm")
     app.add_template_global(people.person, "person")
     app.register_blueprint(bp)

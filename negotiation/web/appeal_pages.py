@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
-from negotiation.domain.enums import AppealReason, AppealState
+from negotiation.domain.enums import AppealReason
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
 from negotiation.services.appeals import appeals
@@ -23,24 +23,10 @@ from negotiation.web.blueprint import bp
 from negotiation.web.forms.appeals import AppealForm, DecideAppealForm
 from negotiation.web.forms.reports import EvidenceForm
 from negotiation.web.identity import login_required, signed_in_caller
-from negotiation.web.refusals import or_none, redraw_on
+from negotiation.web.refusals import redraw_on
 from negotiation.web.report_pages import kept_if_chosen
 
 APPEAL = "/appeals/<id:appeal_id>"
-
-
-def violations_of(order_no: str) -> list[Any] | None:
-    """The order's violations with their appeals, for the order page; None for a reader
-    who may not see them (a buyer)."""
-    found = or_none(lambda: appeal_queries.order_violations(runtime().uow(),
-                                                            signed_in_caller(), order_no))
-    return found[1] if found else None
-
-
-def pending_appeals() -> list[Any]:
-    """What waits for a reviewer, most overdue first, for the review queue."""
-    return appeal_queries.list_appeals(runtime().uow(), signed_in_caller(), limit=50,
-                                       state=AppealState.PENDING_REVIEW).items
 
 
 # --- filing ----------------------------------------------------------------------------

@@ -18,10 +18,11 @@ from werkzeug.datastructures import FileStorage
 
 from negotiation.domain import reporting
 from negotiation.domain.caller import Caller
-from negotiation.domain.enums import ReportKind, ReportReason, ReportStatus, Role
+from negotiation.domain.enums import AppealState, ReportKind, ReportReason, ReportStatus, Role
 from negotiation.domain.errors import DomainError
 from negotiation.downloads import evidence_response
 from negotiation.runtime import runtime
+from negotiation.services.appeals import queries as appeal_queries
 from negotiation.services.core.views import OrderView
 from negotiation.services.orders import orders as order_service
 from negotiation.services.reports import evidence as evidence_service
@@ -180,9 +181,14 @@ def report_list() -> Any:
 
 def report_list_page(form: ReportFilterForm, page: Any, args: dict[str, str],
                      cursor: str | None, status: int = 200) -> tuple[str, int]:
-    return render_template("reports.html", form=form, page=page, args=args,
-                           queue=signed_in_caller().role is Role.REVIEWER,
-                           first_page=cursor is None, now=runtime().clock.now()), status
+    caller = signed_in_caller()
+    queue = caller.role is Role.REVIEWER
+    # What waits for a reviewer beside the reports, most overdue first.
+    waiting = appeal_queries.list_appeals(runtime().uow(), caller, limit=50,
+                                          state=AppealState.PENDING_REVIEW).items if queue else []
+    return render_template("reports.html", form=form, page=page, args=args, queue=queue,
+                           waiting=waiting, first_page=cursor is None,
+                           now=runtime().clock.now()), status
 
 
 def _enum(kind: Any, value: str | None) -> Any:

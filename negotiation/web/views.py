@@ -18,6 +18,7 @@ from negotiation.domain.caller import Caller
 from negotiation.domain.enums import Action, CardReason, CardState
 from negotiation.domain.errors import Forbidden, InvalidInput
 from negotiation.runtime import runtime
+from negotiation.services.appeals import queries as appeal_queries
 from negotiation.services.core.views import ActionView, EventView, Page
 from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders as order_service
@@ -89,8 +90,15 @@ def order_page(order_no: str, *, submitted: WebForm | None = None,
         hints=hints(actions), propose_hint=propose_hint, pending=pending, forms=forms,
         submitted_as=submitted_as,
         alert=alert, events=events_of(caller, order_no), now=runtime().clock.now(),
-        assessment=assessment,
+        assessment=assessment, appealed=appealable_violations(caller, order_no),
     ), status
+
+
+def appealable_violations(caller: Caller, order_no: str) -> list[Any] | None:
+    """The order's violations with their appeals; None for a reader who may not see them
+    (a buyer)."""
+    found = or_none(lambda: appeal_queries.order_violations(runtime().uow(), caller, order_no))
+    return found[1] if found else None
 
 
 def next_proposal(sent: list[Any]) -> dict[str, Any]:
