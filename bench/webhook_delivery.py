@@ -376,7 +376,7 @@ EVENTS_SQL = [
 ]
 
 # One pending delivery per event, due in id order (a microsecond apart), event i to
-# endpoint i mod K: what ``write_events`` leaves behind after a burst of traffic.
+# endpoint i mod K: what ``EventRepository.write`` leaves behind after a burst of traffic.
 DELIVERIES_SQL = """
     INSERT INTO webhook_deliveries (endpoint_id, event_id, state, attempts, failures,
                                     next_attempt_at, created_at)

@@ -1,7 +1,7 @@
 """The web inbox's queries: an account's notifications, what it has read, and a buyer's
 cards waiting for an answer.
 
-Which events a caller may see is the change feed's rule (:func:`_visible_events`), so
+Which events a caller may see is the change feed's rule (:func:`visible_events`), so
 the inbox can never show what the feed would not; the inbox only narrows it to the
 notification types of the reader's role and adds the account's read state.
 """
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from models import Card, Event, InboxRead, Negotiation, Order
 from models.base import UTCDateTime
-from negotiation.adapters.repository import _visible_events, _within_reach
+from negotiation.adapters.event_repository import visible_events
+from negotiation.adapters.reach import within_reach
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import CardState
 from negotiation.domain.inbox import Inbox
@@ -91,12 +92,12 @@ class InboxRepository:
                  .where(Card.state == CardState.PENDING, Card.expires_at > now)
                  .order_by(Card.expires_at, Card.id).limit(limit))
         return [(card, order_no)
-                for card, order_no in self.session.execute(_within_reach(query, caller))]
+                for card, order_no in self.session.execute(within_reach(query, caller))]
 
 
 def _notices(caller: Caller, inbox: Inbox) -> Select[Event, str]:
     """The events of the inbox: those the caller may see, of its notification types."""
-    query = (_visible_events(caller, inbox.audience)
+    query = (visible_events(caller, inbox.audience)
              .where(Event.type.in_(sorted(inbox.types))))
     return query.where(Event.store_id.is_(None)) if inbox.platform_only else query
 

@@ -31,7 +31,7 @@ from models import (
 )
 from models.base import UTCDateTime
 from negotiation.adapters.database import rows_changed
-from negotiation.adapters.repository import events_of_types
+from negotiation.adapters.event_repository import events_of_types
 from negotiation.domain.event_types import EventTypes
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"

@@ -45,7 +45,7 @@ def propose(rt: Runtime, seller: Actor, order_no: str, *,
             after_deadline: timedelta = timedelta(days=2)) -> CardView:
     """Send a card for ``after_deadline`` past the order's current deadline."""
     with rt.uow() as uow:
-        order = uow.repo.order(order_no)
+        order = uow.orders.order(order_no)
         assert order is not None
         proposed = order.ship_by + after_deadline
     return cards.propose_card(rt.uow(), seller.caller, order_no, proposed_ship_by=proposed,

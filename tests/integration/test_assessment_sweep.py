@@ -30,7 +30,7 @@ from negotiation.domain.assessment import applies_on
 from negotiation.domain.enums import ShipMode, ViolationKind
 from negotiation.domain.policy import Policy
 from negotiation.runtime import Runtime
-from negotiation.services.core.settling import settle_batch
+from negotiation.services.core.settling import settle_orders
 from negotiation.services.core.sweep import SweepReport, sweep
 from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders
@@ -146,8 +146,8 @@ def test_a_charge_queued_behind_another_on_the_same_store_sees_its_deduction(
     thread = threading.Thread(target=second_sweep)
     try:
         with first.uow() as uow:
-            ids = uow.repo.due_order_ids(uow.now, 1, skip_locked=True)
-            assert settle_batch(uow, ids)  # charged 10: the counter is read, not yet written
+            ids = uow.orders.due_order_ids(uow.now, 1, skip_locked=True)
+            assert settle_orders(uow, ids)  # charged 10: the counter is read, not yet written
             thread.start()
             wait_for(lambda: lock_waiters(rt) != [] or not thread.is_alive(),
                      "the second sweep waited for the counter or finished")

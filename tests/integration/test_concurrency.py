@@ -233,7 +233,7 @@ def behind(rt, order_no: str, first: Callable[[UnitOfWork, Any], list[DomainEven
     thread = threading.Thread(target=run_second)
     try:
         with rt.uow() as uow:
-            order = uow.repo.order(order_no, lock=True)
+            order = uow.orders.order(order_no, lock=True)
             record(uow, order, first(uow, order), caller)
             uow.flush()
             thread.start()

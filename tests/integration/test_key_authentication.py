@@ -47,7 +47,7 @@ def key_of(rt, actor) -> int:
 
 def last_used(rt, key_id: int):
     with rt.uow() as uow:
-        api_key = uow.repo.api_key(key_id)
+        api_key = uow.accounts.api_key(key_id)
         assert api_key is not None
         return api_key.last_used_at
 
@@ -82,7 +82,8 @@ def test_the_stamp_is_conditional_so_a_process_that_saw_it_stale_writes_nothing(
     accounts.authenticate(rt.uow(), world.owner.token, None)  # another process, just now
     clock.advance(timedelta(seconds=5))
     with rt.uow() as uow:  # a process that read the key before that stamp, and writes now
-        uow.repo.note_key_use(key_id, uow.now, unless_used_since=uow.now - timedelta(seconds=60))
+        uow.accounts.note_key_use(key_id, uow.now,
+                                  unless_used_since=uow.now - timedelta(seconds=60))
         uow.commit()
     assert last_used(rt, key_id) == START
 
@@ -130,7 +131,7 @@ def test_a_rotation_queued_behind_a_revocation_is_refused_not_a_second_live_key(
     thread = threading.Thread(target=rotation)
     try:
         with rt.uow() as uow:  # a revocation that holds the key's row, as revoke_key does
-            api_key = uow.repo.api_key(key_id, lock=True)
+            api_key = uow.accounts.api_key(key_id, lock=True)
             assert api_key is not None
             api_key.revoked_at = uow.now
             uow.flush()

@@ -43,7 +43,7 @@ def served_feed(world: World, orders: int, timeout: float = 10) -> None:
     until = time.monotonic() + timeout
     while True:
         with world.rt.uow() as uow:
-            served = {event.order_id for event, _ in uow.repo.feed(
+            served = {event.order_id for event, _ in uow.events.feed(
                 Caller(role=Role.ADMIN), after=(0, 0), limit=1000,
                 types=EventTypes.parse(["*"]))}
         if len(served) == orders or time.monotonic() > until:
@@ -56,15 +56,15 @@ def test_a_query_returns_exactly_the_orders_a_caller_may_see(
     served_feed(world, orders=4)
     uow = world.rt.uow()
     with uow:
-        everything = uow.repo.visible_orders(Caller(role=Role.ADMIN), after_id=None,
+        everything = uow.orders.visible_orders(Caller(role=Role.ADMIN), after_id=None,
                                              limit=100)
         assert len(everything) == 4
         for caller in two_stores:
-            listed = {o.order_no for o in uow.repo.visible_orders(caller, after_id=None,
+            listed = {o.order_no for o in uow.orders.visible_orders(caller, after_id=None,
                                                                   limit=100)}
             admitted = {o.order_no for o in everything if caller.may_see(o)}
             assert listed == admitted, caller
-            by_feed = {event.order_id for event, _ in uow.repo.feed(
+            by_feed = {event.order_id for event, _ in uow.events.feed(
                 caller, after=(0, 0), limit=1000, types=EventTypes.parse(["*"]))}
             assert by_feed == {o.id for o in everything if caller.may_see(o)}, caller
 

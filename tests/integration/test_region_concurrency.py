@@ -95,7 +95,7 @@ def test_an_order_born_late_while_an_exemption_is_declared_is_exempted(rt, world
             rt.uow(), world.reviewer.caller, region="Zhejiang", starts_at=missed - H,
             ends_at=missed + H, kinds=[ViolationKind.LATE_SHIPMENT]))
     with rt.uow() as uow:
-        order = uow.assessment.with_assessment([uow.repo.order("O-1")])[0]
+        order = uow.assessment.with_assessment([uow.orders.order("O-1")])[0]
         assert [(v.kind, v.exempted_by is not None) for v in order.violations] == [
             (ViolationKind.LATE_SHIPMENT, True)]
         standing = [e for e in order.ledger_entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from negotiation.adapters.repository import DUE_POOL
+from negotiation.adapters.order_repository import DUE_POOL
 from negotiation.domain.enums import CardState, NegotiationState, ReportKind, ReportReason
 from negotiation.services.accounts import stores
 from negotiation.services.core.sweep import sweep
@@ -134,9 +134,9 @@ def test_a_batch_of_one_store_finds_its_due_order_behind_earlier_ones_of_other_s
     world.order("MINE", ship_by=START + 30 * H)
     clock.set(START + 31 * H)
     with rt.uow() as uow:
-        mine = uow.repo.order("MINE")
+        mine = uow.orders.order("MINE")
         assert mine is not None
-        picked = uow.repo.due_order_ids(uow.now, 1, skip_locked=False,
+        picked = uow.orders.due_order_ids(uow.now, 1, skip_locked=False,
                                         scope=world.owner.caller)
         assert picked == [mine.id]
 

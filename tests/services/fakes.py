@@ -45,12 +45,10 @@ __all__ = ["AGENT", "BUYER", "OTHER_BUYER", "OTHER_OWNER", "OTHER_STORE_ID", "OW
 
 
 class FakeOrders:
-    """The orders repository (``uow.repo``): orders by number, the events committed."""
+    """The orders repository (``uow.orders``): orders by number."""
 
     def __init__(self) -> None:
         self.by_no: dict[str, Order] = {}
-        self.committed_events: list[dict[str, Any]] = []
-        self._pending_events: list[dict[str, Any]] = []
 
     def order(self, order_no: str, *, lock: bool = False) -> Order | None:
         return self.by_no.get(order_no)
@@ -62,15 +60,24 @@ class FakeOrders:
     def relock(self, order: Order) -> Order:
         return order
 
-    def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
-        self._pending_events.extend(rows)
 
-    def forget_events(self) -> None:
-        self._pending_events = []
 
-    def write_events(self) -> None:
-        self.committed_events += self._pending_events
-        self._pending_events = []
+class FakeEvents:
+    """The events repository (``uow.events``): what was recorded, and what committed."""
+
+    def __init__(self) -> None:
+        self.committed: list[dict[str, Any]] = []
+        self._pending: list[dict[str, Any]] = []
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._pending.extend(rows)
+
+    def forget(self) -> None:
+        self._pending = []
+
+    def write(self) -> None:
+        self.committed += self._pending
+        self._pending = []
 
 
 class FakeReports:
@@ -88,7 +95,8 @@ class FakeUnitOfWork:
     def __init__(self, clock: FrozenClock, policy: Policy | None = None) -> None:
         self.clock = clock
         self.policy = policy or Policy()
-        self.repo = FakeOrders()
+        self.orders = FakeOrders()
+        self.events = FakeEvents()
         self.reports = FakeReports()
         self.commits = 0
         self._ids = itertools.count(1)
@@ -103,18 +111,18 @@ class FakeUnitOfWork:
         self.rollback()
 
     def flush(self) -> None:
-        for order in self.repo.by_no.values():
+        for order in self.orders.by_no.values():
             for card in order.negotiation.cards:
                 if card.id is None:
                     card.id = next(self._ids)
 
     def commit(self, *, last: bool = False) -> None:
         self.flush()
-        self.repo.write_events()
+        self.events.write()
         self.commits += 1
 
     def rollback(self) -> None:
-        self.repo.forget_events()
+        self.events.forget()
 
     def add_order(self, order_no: str = "O-1", *, ship_by: datetime | None = None,
                   kind: OrderKind = OrderKind.PHYSICAL, buyer: Caller = BUYER,
@@ -123,12 +131,12 @@ class FakeUnitOfWork:
         now = self.clock.now()
         deadline = ship_by or now + timedelta(hours=47)
         order = Order(
-            id=len(self.repo.by_no) + 1, order_no=order_no, store_id=store_id,
+            id=len(self.orders.by_no) + 1, order_no=order_no, store_id=store_id,
             store=Store(id=store_id, name="Test store", negotiation_enabled=negotiation_enabled),
             buyer_id=buyer.account_id, amount=Decimal("100.00"), kind=kind,
             ship_mode=ShipMode.NORMAL, status=OrderStatus.AWAITING_SHIPMENT,
             paid_at=now - timedelta(hours=1), original_ship_by=deadline, ship_by=deadline,
             ship_by_source=ShipBySource.ORIGINAL, assess_at=None, created_at=now,
             negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]))
-        self.repo.by_no[order_no] = order
+        self.orders.by_no[order_no] = order
         return order

@@ -103,7 +103,7 @@ def test_a_proposal_one_second_past_thirty_days_changes_nothing(uow):
     refused = refusal(lambda: propose(uow, at=LATEST + timedelta(seconds=1)))
     assert refused.code == "proposal_out_of_range"
     assert "30 days" in str(refused)
-    assert (negotiation(uow).cards_used, uow.repo.committed_events) == (0, [])
+    assert (negotiation(uow).cards_used, uow.events.committed) == (0, [])
 
 
 def test_the_thirty_days_count_from_the_original_deadline_of_the_order(uow):
@@ -151,6 +151,6 @@ def test_each_change_is_recorded_as_an_event_with_its_actor(uow):
     card = propose(uow)
     cards.reject_card(uow, BUYER, card.id, note="too late")
 
-    recorded = [(row["type"], row["actor"]) for row in uow.repo.committed_events]
+    recorded = [(row["type"], row["actor"]) for row in uow.events.committed]
     assert recorded[:2] == [("card.sent", str(OWNER.account_id)),
                             ("card.rejected", str(BUYER.account_id))]

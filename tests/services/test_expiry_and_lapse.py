@@ -27,7 +27,7 @@ def card_expired(action) -> bool:
 
 
 def recorded(uow, *types):
-    return [row for row in uow.repo.committed_events if row["type"] in types]
+    return [row for row in uow.events.committed if row["type"] in types]
 
 
 # --- when a card expires ------------------------------------------------------------------

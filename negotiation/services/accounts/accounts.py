@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from models import Account, ApiKey
 from models.credentials import KEY_NAME_LIMIT
-from negotiation.adapters.repository import KeyHolder
+from negotiation.adapters.account_repository import KeyHolder
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, Role
 from negotiation.domain.errors import Forbidden, InvalidInput, NotFound, Refused
@@ -62,13 +62,13 @@ def identify(uow: UnitOfWork, token: str, admin_token: str | None) -> Credential
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Credential(Caller(role=Role.ADMIN), None)
     with uow:
-        return _credential_of(uow, uow.repo.holder_of_key_hash(hash_token(token), uow.now))
+        return _credential_of(uow, uow.accounts.holder_of_key_hash(hash_token(token), uow.now))
 
 
 def name_of(uow: UnitOfWork, account_id: int) -> str | None:
     """The name an account goes by on the pages ("买家 Buyer Zhang"), or None."""
     with uow:
-        account = uow.repo.account(account_id)
+        account = uow.accounts.account(account_id)
         return None if account is None else account.name
 
 
@@ -80,7 +80,7 @@ def authenticate(uow: UnitOfWork, token: str, admin_token: str | None) -> Caller
 def caller_of_key(uow: UnitOfWork, key_id: int) -> Caller | None:
     """Who a web session signed in as, for as long as the key it signed in with is live."""
     with uow:
-        credential = _credential_of(uow, uow.repo.holder_of_key(key_id, uow.now))
+        credential = _credential_of(uow, uow.accounts.holder_of_key(key_id, uow.now))
         return None if credential is None else credential.caller
 
 
@@ -90,7 +90,7 @@ def _credential_of(uow: UnitOfWork, holder: KeyHolder | None) -> Credential | No
     stale_before = uow.now - LAST_USED_RESOLUTION
     if holder.last_used_at is None or holder.last_used_at < stale_before:
         # Conditional in SQL too: of several processes that saw it stale, one writes.
-        uow.repo.note_key_use(holder.key_id, uow.now, unless_used_since=stale_before)
+        uow.accounts.note_key_use(holder.key_id, uow.now, unless_used_since=stale_before)
         uow.commit()
     caller = Caller(role=holder.role, account_id=holder.account_id, store_id=holder.store_id)
     return Credential(caller, holder.key_id)
@@ -117,13 +117,13 @@ def create_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
         if role in SELLER_ROLES:
             if store_id is None:
                 raise InvalidInput(f"An {role.value} account needs a store_id.", field="store_id")
-            if uow.repo.store(store_id) is None:
+            if uow.accounts.store(store_id) is None:
                 raise InvalidInput(f"No store {store_id}.", field="store_id")
         elif store_id is not None:
             raise InvalidInput(f"A {role.value} account belongs to no store.", field="store_id")
         token, digest = new_token()
         account = Account(role=role, name=name, store_id=store_id, created_at=uow.now)
-        uow.repo.add(account, ApiKey(account=account, name=FIRST_KEY_NAME, key_hash=digest,
+        uow.add(account, ApiKey(account=account, name=FIRST_KEY_NAME, key_hash=digest,
                                      created_at=uow.now))
         uow.commit()
         return AccountView.of(account, token)
@@ -135,7 +135,7 @@ def find_account(uow: UnitOfWork, caller: Caller, *, role: Role, name: str,
     if caller.role is not Role.ADMIN:
         raise Forbidden("Only admins look accounts up by name.")
     with uow:
-        account = uow.repo.account_named(role, name, store_id)
+        account = uow.accounts.account_named(role, name, store_id)
         return None if account is None else AccountView.of(account)
 
 
@@ -144,7 +144,7 @@ def describe(uow: UnitOfWork, caller: Caller) -> AccountView:
     if caller.account_id is None:
         return AccountView(None, caller.role.value, "ADMIN_TOKEN", None)
     with uow:
-        account = uow.repo.account(caller.account_id)
+        account = uow.accounts.account(caller.account_id)
         if account is None:
             raise NotFound("The account behind this token no longer exists.")
         return AccountView.of(account)
@@ -171,7 +171,7 @@ def list_keys(uow: UnitOfWork, caller: Caller, account_id: int, *, limit: int,
     after_id = pagination.decode_id(cursor)
     with uow:
         _account_for_keys(uow, caller, account_id)
-        keys = list(uow.repo.keys_of(account_id, after_id=after_id, limit=limit + 1))
+        keys = list(uow.accounts.keys_of(account_id, after_id=after_id, limit=limit + 1))
         more = len(keys) > limit
         keys = keys[:limit]
         next_cursor = pagination.encode_id(keys[-1].id) if more else None
@@ -196,7 +196,7 @@ def _tell_of_revocation(uow: UnitOfWork, caller: Caller, api_key: ApiKey) -> Non
     account = api_key.account
     if account.role is Role.BUYER:
         return
-    uow.repo.add_events(event_rows(None, account.store_id, [DomainEvent(
+    uow.events.add(event_rows(None, account.store_id, [DomainEvent(
         "api_key.revoked", uow.now,
         {"key_id": api_key.id, "name": api_key.name, "account_id": account.id,
          "account_name": account.name})], caller))
@@ -227,7 +227,7 @@ def _may_manage_keys_of(caller: Caller, account: Account) -> bool:
 
 
 def _account_for_keys(uow: UnitOfWork, caller: Caller, account_id: int) -> Account:
-    account = uow.repo.account(account_id)
+    account = uow.accounts.account(account_id)
     if account is None or not _may_manage_keys_of(caller, account):
         raise NotFound(f"No account {account_id}.")  # the same for another store's
     return account
@@ -235,7 +235,7 @@ def _account_for_keys(uow: UnitOfWork, caller: Caller, account_id: int) -> Accou
 
 def _key_for(uow: UnitOfWork, caller: Caller, key_id: int) -> ApiKey:
     """The key, locked: a revoke and a rotation of one key take turns."""
-    api_key = uow.repo.api_key(key_id, lock=True)
+    api_key = uow.accounts.api_key(key_id, lock=True)
     if api_key is None or not _may_manage_keys_of(caller, api_key.account):
         raise NotFound(f"No key {key_id}.")
     return api_key
@@ -254,6 +254,6 @@ def _issue(uow: UnitOfWork, account_id: int, name: str,
     key, digest = new_token()
     api_key = ApiKey(account_id=account_id, name=name, key_hash=digest, created_at=uow.now,
                      expires_at=expires_at)
-    uow.repo.add(api_key)
+    uow.add(api_key)
     uow.flush()  # for its id
     return ApiKeyView.of(api_key, key)

@@ -21,7 +21,7 @@ def create_store(uow: UnitOfWork, caller: Caller, *, name: str, region: str | No
         store = Store(name=name, region=region, handling_hours=hours,
                       handling_working_days=handling_working_days,
                       negotiation_enabled=True, created_at=uow.now)
-        uow.repo.add(store)
+        uow.add(store)
         uow.commit()
         return StoreView.of(store, flagged=False)
 
@@ -31,7 +31,7 @@ def list_stores(uow: UnitOfWork, caller: Caller) -> list[StoreView]:
     if caller.role not in (Role.ADMIN, Role.REVIEWER):
         raise Forbidden("Only reviewers and admins list the stores.")
     with uow:
-        return [_view(uow, store) for store in uow.repo.stores()]
+        return [_view(uow, store) for store in uow.accounts.stores()]
 
 
 def find_store(uow: UnitOfWork, caller: Caller, name: str) -> StoreView | None:
@@ -39,7 +39,7 @@ def find_store(uow: UnitOfWork, caller: Caller, name: str) -> StoreView | None:
     if caller.role is not Role.ADMIN:
         raise Forbidden("Only admins look stores up by name.")
     with uow:
-        store = uow.repo.store_named(name)
+        store = uow.accounts.store_named(name)
         return None if store is None else _view(uow, store)
 
 
@@ -61,7 +61,7 @@ def set_negotiation_enabled(uow: UnitOfWork, caller: Caller, store_id: int,
 
 
 def _visible_store(uow: UnitOfWork, caller: Caller, store_id: int) -> Store:
-    store = uow.repo.store(store_id)
+    store = uow.accounts.store(store_id)
     if store is None or not (caller.role in (Role.ADMIN, Role.REVIEWER)
                              or caller.store_id == store_id):
         raise NotFound(f"No store {store_id}.")
@@ -69,5 +69,5 @@ def _visible_store(uow: UnitOfWork, caller: Caller, store_id: int) -> Store:
 
 
 def _view(uow: UnitOfWork, store: Store) -> StoreView:
-    decided = uow.repo.recent_decided_states(store.id, uow.policy.abuse_sample)
+    decided = uow.orders.recent_decided_states(store.id, uow.policy.abuse_sample)
     return StoreView.of(store, flagged=is_abusive(decided, uow.policy))

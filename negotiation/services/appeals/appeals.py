@@ -19,7 +19,7 @@ from negotiation.domain.errors import InvalidInput, NotFound
 from negotiation.services.appeals.queries import appeal_detail
 from negotiation.services.appeals.views import AppealEvidenceView, AppealView
 from negotiation.services.assessment import assessment
-from negotiation.services.core.settling import record, settle
+from negotiation.services.core.settling import record, settle_order
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.reports.evidence import commit_with_file, stored_file
 
@@ -41,7 +41,7 @@ def file_appeal(uow: UnitOfWork, caller: Caller, violation_id: int, *, reason: A
             store_id=order.store_id, reason=reason, state=AppealState.PENDING_REVIEW,
             description=description.strip(), submitted_by=caller.account_id,
             submitted_at=uow.now, review_due_at=appealing.review_due_at(uow.now, uow.policy))
-        uow.repo.add(appeal)
+        uow.add(appeal)
         uow.flush()
         record(uow, order, [appealing.appeal_event(appeal, "appeal.submitted", uow.now)],
                caller)
@@ -53,10 +53,10 @@ def _locked_violation(uow: UnitOfWork, caller: Caller,
                       violation_id: int) -> tuple[Order, Violation]:
     """The violation and its order, locked and settled; another store's reads as absent."""
     found = uow.appeals.violation(violation_id)
-    order = uow.repo.order_by_id(found.order_id, lock=True) if found else None
+    order = uow.orders.order_by_id(found.order_id, lock=True) if found else None
     if order is None or not caller.is_seller_of(order.store_id):
         raise NotFound(f"No violation {violation_id}.")
-    settle(uow, order)
+    settle_order(uow, order)
     violation = next(v for v in order.violations if v.id == violation_id)
     return order, violation
 
@@ -81,9 +81,9 @@ def _decide(uow: UnitOfWork, caller: Caller, appeal_id: int, trigger: str,
         if appeal is None:
             raise NotFound(f"No appeal {appeal_id}.")
         decision = appealing.decide(caller, appeal, trigger, uow.now, note)
-        order = uow.repo.order_by_id(appeal.order_id, lock=True)
+        order = uow.orders.order_by_id(appeal.order_id, lock=True)
         assert order is not None
-        settle(uow, order)
+        settle_order(uow, order)
         violation = next(v for v in order.violations if v.id == appeal.violation_id)
         extra = {"note": decision.note} if decision.note else {}
         events = [appealing.appeal_event(appeal, f"appeal.{decision.state.value}", uow.now,
@@ -112,6 +112,6 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, appeal_i
         evidence = AppealEvidence(appeal_id=appeal.id, **stored_file(
             uow, caller, data, filename, held=len(uow.appeals.evidence(appeal.id)),
             what="An appeal", under=f"appeals/{appeal.id}"))
-        uow.repo.add(evidence)
+        uow.add(evidence)
         commit_with_file(uow, files, evidence.storage_key, data)
         return AppealEvidenceView.of(evidence)

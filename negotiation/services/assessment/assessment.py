@@ -26,7 +26,8 @@ from negotiation.services.core.unit_of_work import UnitOfWork
 AUTO_CLOSE = "auto_close"
 
 
-def is_due(order: Order, now: datetime) -> bool:
+def due(order: Order, now: datetime) -> bool:
+    """Whether the order's next assessment has come (``assess_at``, see :func:`assess`)."""
     return order.assess_at is not None and now >= order.assess_at
 
 
@@ -159,7 +160,7 @@ def _ban_if_due(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     if (not assessment_rules.bans_product(timeouts, uow.policy)
             or uow.assessment.is_banned(order.id)):
         return []
-    uow.repo.add(ProductBan(store_id=order.store_id, product_id=order.product_id,
+    uow.add(ProductBan(store_id=order.store_id, product_id=order.product_id,
                             order_id=order.id, at=uow.now))
     return [DomainEvent("product.banned", uow.now, {
         "product_id": order.product_id, "ship_timeouts": timeouts}, SYSTEM)]
@@ -234,7 +235,7 @@ def _close(uow: UnitOfWork, order: Order) -> list[DomainEvent]:
     at = order.paid_at + uow.policy.auto_close_after
     events = negotiating.close_unshipped(order, order.negotiation, at)
     order.closed_at = at
-    uow.repo.add(Refund(order_id=order.id, amount=order.amount, reason=AUTO_CLOSE, at=at))
+    uow.add(Refund(order_id=order.id, amount=order.amount, reason=AUTO_CLOSE, at=at))
     return [*events, DomainEvent("order.refunded", at, {
         "amount": _money(order.amount), "reason": AUTO_CLOSE}, SYSTEM)]
 

@@ -157,7 +157,7 @@ def store_penalties(uow: UnitOfWork, caller: Caller, store_id: int, *,
         raise Forbidden("A store's penalty ledger is read by its owner and reviewers.")
     after = pagination.decode_instant_id(cursor)
     with uow:
-        if uow.repo.store(store_id) is None or (
+        if uow.accounts.store(store_id) is None or (
                 caller.role is Role.OWNER and caller.store_id != store_id):
             raise NotFound(f"No store {store_id}.")
         end = end or business_day(uow.now, uow.policy)

@@ -29,7 +29,7 @@ from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.assessment.views import ExemptionView, ExtensionView
 from negotiation.services.core import pagination
-from negotiation.services.core.settling import record, settle
+from negotiation.services.core.settling import record, settle_order
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import Page
 
@@ -73,7 +73,7 @@ def declare_exemption(uow: UnitOfWork, caller: Caller, *, region: str, starts_at
         row = RegionalExemption(region=region, starts_at=starts_at, ends_at=ends_at,
                                 kinds=sorted({k.value for k in kinds}), note=note,
                                 created_by=caller.account_id, created_at=uow.now)
-        uow.repo.add(row)
+        uow.add(row)
         uow.flush()
         uow.assessment.forget_exemptions(region)
         uow.assessment.lock_region(region)
@@ -107,7 +107,7 @@ def declare_extension(uow: UnitOfWork, caller: Caller, *, region: str, cause: Ex
         row = RegionalExtension(region=region, cause=cause, suspended_carriers=suspended_carriers,
                                 starts_at=starts_at, ends_at=ends_at,
                                 created_by=caller.account_id, created_at=uow.now)
-        uow.repo.add(row)
+        uow.add(row)
         uow.flush()
         extended = 0
         for order in _locked(uow, uow.assessment.orders_to_extend(region, starts_at, ends_at)):
@@ -210,6 +210,6 @@ def _extend(uow: UnitOfWork, order: Order, row: RegionalExtension) -> list[Domai
 def _locked(uow: UnitOfWork, ids: Iterable[int]) -> list[Order]:
     orders = uow.assessment.with_assessment(uow.reports.lock_orders(ids))
     for order in orders:
-        settle(uow, order)
+        settle_order(uow, order)
     return list(orders)
 

@@ -21,7 +21,7 @@ from negotiation.services.core.unit_of_work import UnitOfWork
 def record(uow: UnitOfWork, order: Order, events: list[DomainEvent],
            caller: Caller | None) -> None:
     """Store events; those that name no actor are the caller's (or, with none, time's)."""
-    uow.repo.add_events(event_rows(order.id, order.store_id, events, caller))
+    uow.events.add(event_rows(order.id, order.store_id, events, caller))
 
 
 def event_rows(order_id: int | None, store_id: int | None, events: list[DomainEvent],
@@ -33,23 +33,23 @@ def event_rows(order_id: int | None, store_id: int | None, events: list[DomainEv
              "actor": e.actor or default, "type": e.type, "data": e.data} for e in events]
 
 
-def settle(uow: UnitOfWork, order: Order) -> int:
+def settle_order(uow: UnitOfWork, order: Order) -> int:
     """Apply and record what time has made due; returns how many changes that made.
 
     The negotiation first (a card expires, a negotiation lapses), then the assessment
     (violations, charges, the automatic close) once the order's ``assess_at`` has come.
     """
     events = negotiating.settle(order, order.negotiation, uow.now, uow.policy)
-    assessed = assessment.is_due(order, uow.now)
+    assessed = assessment.due(order, uow.now)
     if assessed:
         events += assessment.assess(uow, order)
     record(uow, order, events, None)
     return len(events) + assessed
 
 
-def is_due(order: Order, now: datetime) -> bool:
-    """Whether :func:`settle` would change anything: lets readers skip locking."""
-    return negotiating.is_due(order, order.negotiation, now) or assessment.is_due(order, now)
+def order_is_due(order: Order, now: datetime) -> bool:
+    """Whether :func:`settle_order` would change anything: lets readers skip locking."""
+    return negotiating.is_due(order, order.negotiation, now) or assessment.due(order, now)
 
 
 def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
@@ -58,7 +58,7 @@ def load_for_read(uow: UnitOfWork, caller: Caller, order_no: str) -> Order:
     Only when something is due does the reader take the order's lock, so on PostgreSQL
     ordinary reads never queue behind writers.
     """
-    return settled_for_read(uow, caller, uow.repo.order(order_no), f"order {order_no}")
+    return settled_for_read(uow, caller, uow.orders.order(order_no), f"order {order_no}")
 
 
 def settled_for_read(uow: UnitOfWork, caller: Caller, order: Order | None,
@@ -66,9 +66,9 @@ def settled_for_read(uow: UnitOfWork, caller: Caller, order: Order | None,
     """:func:`load_for_read` for an order already fetched without a lock."""
     if order is None or not caller.may_see(order):
         raise NotFound(f"No {label}.")
-    if is_due(order, uow.now):
-        order = uow.repo.relock(order)
-        settle(uow, order)
+    if order_is_due(order, uow.now):
+        order = uow.orders.relock(order)
+        settle_order(uow, order)
         uow.commit()
     return order
 
@@ -77,7 +77,7 @@ def load_for_write(uow: UnitOfWork, caller: Caller, order: Order | None, label: 
     """A locked order the caller may see, with what time made due already applied."""
     if order is None or not caller.may_see(order):
         raise NotFound(f"No {label}.")
-    settle(uow, order)
+    settle_order(uow, order)
     return order
 
 
@@ -99,7 +99,7 @@ def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
 
 
 
-def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
+def settle_orders(uow: UnitOfWork, ids: list[int]) -> int:
     """Settle many locked orders, loading what settling reads for all of them at once:
     a fixed number of queries per batch, whatever its size.
 
@@ -108,12 +108,12 @@ def settle_batch(uow: UnitOfWork, ids: list[int]) -> int:
     batch commits, so its rows go to the database in one statement per table and kind
     of change.
     """
-    orders = uow.repo.orders_by_ids(ids)
-    due = uow.assessment.with_assessment([o for o in orders if assessment.is_due(o, uow.now)])
+    orders = uow.orders.orders_by_ids(ids)
+    due = uow.assessment.with_assessment([o for o in orders if assessment.due(o, uow.now)])
     day = applies_on(uow.now, uow.policy)
     uow.assessment.lock_days(sorted({(o.store_id, day) for o in due}))
     uow.assessment.load_exemptions(o.region for o in due)
     with uow.writes_held_until_commit():  # in id order: written in that order
-        return sum(settle(uow, order) for order in sorted(orders, key=lambda o: o.id))
+        return sum(settle_order(uow, order) for order in sorted(orders, key=lambda o: o.id))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from negotiation.adapters.evidence_store import EvidenceStore
-from negotiation.services.core.settling import settle_batch
+from negotiation.services.core.settling import settle_orders
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.reports import evidence
 
@@ -40,8 +40,8 @@ def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
     with _collector_between_batches():
         while True:
             with new_uow() as uow:
-                ids = uow.repo.due_order_ids(uow.now, batch_size, skip_locked=uow.skip_locked)
-                changed = settle_batch(uow, ids)
+                ids = uow.orders.due_order_ids(uow.now, batch_size, skip_locked=uow.skip_locked)
+                changed = settle_orders(uow, ids)
                 if not changed:
                     break  # nothing due (or nothing settling could change: never loop on it)
                 uow.commit(last=True)

@@ -11,13 +11,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from negotiation.adapters.account_repository import AccountRepository
 from negotiation.adapters.appeal_repository import AppealRepository
 from negotiation.adapters.assessment_repository import AssessmentRepository
 from negotiation.adapters.database import Session
+from negotiation.adapters.event_repository import EventRepository
 from negotiation.adapters.inbox_repository import InboxRepository
+from negotiation.adapters.order_repository import OrderRepository
 from negotiation.adapters.records_repository import RecordsRepository
 from negotiation.adapters.report_repository import ReportRepository
-from negotiation.adapters.repository import Repository
 from negotiation.adapters.webhook_repository import WebhookRepository
 from negotiation.clock import Clock
 from negotiation.domain.errors import Conflict
@@ -32,7 +34,9 @@ class UnitOfWork:
     """
 
     session: Session
-    repo: Repository
+    orders: OrderRepository
+    accounts: AccountRepository
+    events: EventRepository
     reports: ReportRepository
     appeals: AppealRepository
     assessment: AssessmentRepository
@@ -48,7 +52,9 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        self.repo = Repository(self.session)
+        self.orders = OrderRepository(self.session)
+        self.accounts = AccountRepository(self.session)
+        self.events = EventRepository(self.session)
         self.reports = ReportRepository(self.session)
         self.appeals = AppealRepository(self.session)
         self.assessment = AssessmentRepository(self.session)
@@ -73,9 +79,13 @@ class UnitOfWork:
             if last:
                 self.session.write_changes_and_let_go()
             self.session.flush()  # also what the repositories buffered (Session.write_first)
-            self.repo.write_events(self.now)
+            self.events.write(self.now)
             self.session.commit()
         self.assessment.forget()
+
+    def add(self, *objects: object) -> None:
+        """New objects, written at the next flush."""
+        self.session.add_all(objects)
 
     def flush(self) -> None:
         """Write pending changes now (to learn ids), with the database's constraints."""
@@ -103,7 +113,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Undo the transaction, and forget what was buffered or read for it."""
         self.session.rollback()
-        self.repo.forget_events()
+        self.events.forget()
         self.assessment.forget()
 
     def commit_without_waiting_for_disk(self) -> None:

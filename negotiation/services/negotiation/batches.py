@@ -18,7 +18,7 @@ from negotiation.domain.caller import Caller
 from negotiation.domain.enums import SELLER_ROLES, CardReason, ReportKind
 from negotiation.domain.errors import DomainError, Forbidden, NotFound
 from negotiation.domain.events import DomainEvent
-from negotiation.services.core.settling import is_due, record, settle, settle_batch
+from negotiation.services.core.settling import order_is_due, record, settle_order, settle_orders
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.core.views import CardView, NegotiationView
 from negotiation.services.negotiation.cards import check_length, negotiation_view
@@ -62,12 +62,12 @@ def get_negotiations(uow: UnitOfWork, caller: Caller,
     answered twice); settled as reading one is, locking only the orders something is
     due on."""
     with uow:
-        found = {o.order_no: o for o in uow.repo.visible_orders_by_numbers(caller, order_nos)}
-        due = sorted((o for o in found.values() if is_due(o, uow.now)), key=lambda o: o.id)
+        found = {o.order_no: o for o in uow.orders.visible_orders_by_numbers(caller, order_nos)}
+        due = sorted((o for o in found.values() if order_is_due(o, uow.now)), key=lambda o: o.id)
         if due:
             for order in due:
-                found[order.order_no] = locked = uow.repo.relock(order)
-                settle(uow, locked)
+                found[order.order_no] = locked = uow.orders.relock(order)
+                settle_order(uow, locked)
             uow.commit()
         reports = _shipment_reports(uow, caller, list(found.values()))
         return [negotiation_view(uow, caller, found[n], reports.get(found[n].id))
@@ -101,9 +101,9 @@ def send_cards(uow: UnitOfWork, caller: Caller, order_nos: Sequence[str], *,
     if caller.role not in SELLER_ROLES:
         raise Forbidden("Only a store's owner or its agents may send proposal cards.")
     with uow:
-        ids = uow.repo.lock_visible_orders(caller, order_nos)
-        settle_batch(uow, ids)
-        found = {o.order_no: o for o in uow.repo.orders_by_ids(ids)}
+        ids = uow.orders.lock_visible_orders(caller, order_nos)
+        settle_orders(uow, ids)
+        found = {o.order_no: o for o in uow.orders.orders_by_ids(ids)}
         sent: dict[str, tuple[Order, Card, list[DomainEvent]]] = {}
         refused: dict[str, Unanswered] = {}
         for order_no in dict.fromkeys(order_nos):

@@ -80,7 +80,7 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
                  proposed_ship_by: datetime, reason: CardReason, remark: str = "") -> CardView:
     check_length("remark", remark)
     with uow:
-        order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
+        order = load_for_write(uow, caller, uow.orders.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
             card, events = negotiating.propose(
@@ -96,7 +96,7 @@ def propose_card(uow: UnitOfWork, caller: Caller, order_no: str, *,
 
 def get_card(uow: UnitOfWork, caller: Caller, card_id: int) -> CardView:
     with uow:
-        order = settled_for_read(uow, caller, uow.repo.order_of_card(card_id),
+        order = settled_for_read(uow, caller, uow.orders.order_of_card(card_id),
                                  f"card {card_id}")
         if caller.role not in CARD_READERS:
             raise Forbidden("Cards are read by the order's store and its buyer.")
@@ -132,7 +132,7 @@ def _act_on_card(uow: UnitOfWork, caller: Caller, card_id: int,
     the only one its users ever see.
     """
     with uow:
-        found = uow.repo.order_of_card(card_id, lock=True)
+        found = uow.orders.order_of_card(card_id, lock=True)
         if channel is not None and (refusal := channel.refusal(found, uow.now)) is not None:
             raise refusal
         order = load_for_write(uow, caller, found, f"card {card_id}")

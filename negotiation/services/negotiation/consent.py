@@ -33,7 +33,7 @@ class LinkedCard:
 def make_link(uow: UnitOfWork, caller: Caller, card_id: int) -> ConsentLink:
     """A link for the card's buyer: the card's store makes one while the card is open."""
     with uow:
-        order = settled_for_read(uow, caller, uow.repo.order_of_card(card_id),
+        order = settled_for_read(uow, caller, uow.orders.order_of_card(card_id),
                                  f"card {card_id}")
         if not caller.is_seller_of(order.store_id):
             raise Forbidden("Consent links are made by the order's store.")
@@ -50,7 +50,7 @@ def linked_card(uow: UnitOfWork, link: ConsentLink | None) -> LinkedCard:
     if link is None:
         raise invalid()
     with uow:
-        order = uow.repo.order_of_card(link.card_id)
+        order = uow.orders.order_of_card(link.card_id)
         refusal = link.refusal(order, uow.now)
         if refusal is not None:
             raise refusal

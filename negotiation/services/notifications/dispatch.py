@@ -130,7 +130,7 @@ def record_outcomes(uow: UnitOfWork, settings: WebhookSettings,
             reason = _reason(result, settings)
             endpoint.enabled, endpoint.disabled_reason = False, reason
             endpoint.updated_at = uow.now
-            uow.repo.add_events(event_rows(None, endpoint.store_id, [DomainEvent(
+            uow.events.add(event_rows(None, endpoint.store_id, [DomainEvent(
                 "webhook_endpoint.disabled", uow.now,
                 {"endpoint_id": endpoint.id, "url": endpoint.url, "reason": reason,
                  "delivery_id": result.claim.delivery_id,

@@ -41,7 +41,7 @@ def create_endpoint(uow: UnitOfWork, caller: Caller, settings: WebhookSettings, 
             updated_at=uow.now)
         secret = webhook_transport.new_secret()
         endpoint.secrets.append(WebhookSecret(sealed=seal.seal(secret), created_at=uow.now))
-        uow.repo.add(endpoint)
+        uow.add(endpoint)
         uow.commit()
         return EndpointView.of(endpoint, uow.now, secret)
 

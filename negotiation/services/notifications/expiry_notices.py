@@ -19,12 +19,12 @@ def notify_expiring_cards(new_uow: Callable[[], UnitOfWork], *,
     noticed = 0
     while True:
         with new_uow() as uow:
-            found = uow.repo.cards_expiring_soon(uow.now, uow.policy.expiry_notice_lead,
+            found = uow.orders.cards_expiring_soon(uow.now, uow.policy.expiry_notice_lead,
                                                  batch_size, skip_locked=uow.skip_locked)
             for card, order_id, store_id in found:
                 notice = negotiating.expiring_soon(card, uow.now, uow.policy)
                 if notice is not None:
-                    uow.repo.add_events(event_rows(order_id, store_id, [notice], None))
+                    uow.events.add(event_rows(order_id, store_id, [notice], None))
                     noticed += 1
             uow.commit()
         if len(found) < batch_size:

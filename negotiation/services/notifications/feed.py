@@ -39,7 +39,7 @@ def list_feed(uow: UnitOfWork, caller: Caller, *, limit: int, after: str | None 
     """
     position = decode_after(after)
     with uow:
-        rows = uow.repo.feed(caller, after=position, limit=limit, types=EventTypes.parse(types),
+        rows = uow.events.feed(caller, after=position, limit=limit, types=EventTypes.parse(types),
                              order_no=order_no, audience=_audience_of(caller))
         items = [EventView.of(event, number) for event, number in rows]
         if rows:
@@ -49,7 +49,7 @@ def list_feed(uow: UnitOfWork, caller: Caller, *, limit: int, after: str | None 
 
 def get_feed_event(uow: UnitOfWork, caller: Caller, event_id: int) -> EventView:
     with uow:
-        found = uow.repo.feed_event(caller, event_id, audience=_audience_of(caller))
+        found = uow.events.feed_event(caller, event_id, audience=_audience_of(caller))
         if found is None:
             raise NotFound(f"No event {event_id}.")
         event, order_no = found

@@ -24,12 +24,12 @@ from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.core import pagination
 from negotiation.services.core.settling import (
-    is_due,
     load_for_read,
     load_for_write,
+    order_is_due,
     record,
-    settle,
-    settle_batch,
+    settle_order,
+    settle_orders,
     settled_even_if_refused,
 )
 from negotiation.services.core.unit_of_work import UnitOfWork
@@ -48,13 +48,13 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
     with uow:
         if paid_at > uow.now:
             raise InvalidInput("paid_at is in the future.", field="paid_at")
-        store = uow.repo.store(store_id)
+        store = uow.accounts.store(store_id)
         if store is None:
             raise InvalidInput(f"No store {store_id}.", field="store_id")
-        buyer = uow.repo.account(buyer_id)
+        buyer = uow.accounts.account(buyer_id)
         if buyer is None or buyer.role is not Role.BUYER:
             raise InvalidInput(f"No buyer account {buyer_id}.", field="buyer_id")
-        if uow.repo.order_no_taken(order_no):
+        if uow.orders.order_no_taken(order_no):
             raise Refused(f"Order {order_no} already exists.", code="order_exists",
                           field="order_no")
         original = original_ship_by(paid_at, ship_by, uow.policy, store.handling_hours,
@@ -78,14 +78,14 @@ def create_order(uow: UnitOfWork, caller: Caller, *, order_no: str, store_id: in
                       extended_ship_by=extended, assess_at=paid_at, created_at=uow.now,
                       negotiation=Negotiation(state=NegotiationState.OPEN, cards=[]),
                       shipments=[], violations=[], ledger_entries=[])
-        uow.repo.add(order)
+        uow.add(order)
         uow.flush()
-        uow.repo.add(*(ReportItem(report_id=r.id, order_id=order.id, order_no=order_no)
+        uow.add(*(ReportItem(report_id=r.id, order_id=order.id, order_no=order_no)
                        for r in covering))
         record(uow, order, [DomainEvent("order.created", uow.now, {
             "ship_by": iso_utc(deadline.at), "ship_by_source": deadline.source.value,
             **({"report_ids": [r.id for r in covering]} if covering else {})})], caller)
-        settle(uow, order)  # born assessed: an order created past its deadline has lapsed
+        settle_order(uow, order)  # born assessed: an order created past its deadline has lapsed
         uow.commit()
         return OrderView.of(order)
 
@@ -108,14 +108,14 @@ def list_orders(uow: UnitOfWork, caller: Caller, *, limit: int, cursor: str | No
     with uow:
         if status is not None or state is not None:
             _settle_due_orders_of(uow, caller)
-        orders = list(uow.repo.visible_orders(caller, after_id=after_id, limit=limit + 1,
+        orders = list(uow.orders.visible_orders(caller, after_id=after_id, limit=limit + 1,
                                               status=status, state=state,
                                               covered_by_report=covered_by_report))
         more = len(orders) > limit
         orders = orders[:limit]
-        due = [o for o in orders if is_due(o, uow.now)]
+        due = [o for o in orders if order_is_due(o, uow.now)]
         for order in due:
-            settle(uow, uow.repo.relock(order))
+            settle_order(uow, uow.orders.relock(order))
         if due:
             uow.commit()
         next_cursor = pagination.encode_id(orders[-1].id) if more else None
@@ -137,7 +137,7 @@ def list_orders_by_deadline(uow: UnitOfWork, caller: Caller, *, limit: int,
     first, the soonest ship-by first, then the shipped and closed."""
     after = pagination.decode_part_instant_id(cursor)
     with uow:
-        orders = list(uow.repo.visible_orders_by_deadline(
+        orders = list(uow.orders.visible_orders_by_deadline(
             caller, after=after, limit=limit + 1, covered_by_report=covered_by_report))
         more = len(orders) > limit
         orders = orders[:limit]
@@ -147,9 +147,9 @@ def list_orders_by_deadline(uow: UnitOfWork, caller: Caller, *, limit: int,
             next_cursor = pagination.encode_part_instant_id(
                 0 if last.status is OrderStatus.AWAITING_SHIPMENT else 1, last.ship_by,
                 last.id)
-        due = [o for o in orders if is_due(o, uow.now)]
+        due = [o for o in orders if order_is_due(o, uow.now)]
         for order in due:
-            settle(uow, uow.repo.relock(order))
+            settle_order(uow, uow.orders.relock(order))
         if due:
             uow.commit()
         return Page([ListedOrder(OrderView.of(o), _overdue(o, uow.now)) for o in orders],
@@ -162,8 +162,8 @@ def _overdue(order: Order, now: datetime) -> bool:
 
 
 def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
-    while ids := uow.repo.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
-        if not settle_batch(uow, ids):
+    while ids := uow.orders.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
+        if not settle_orders(uow, ids):
             break  # as in the sweep: never loop on what settling cannot change
         uow.commit()
 
@@ -171,19 +171,19 @@ def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500
 def ship_order(uow: UnitOfWork, caller: Caller, order_no: str, *, carrier: str,
                tracking_no: str) -> ShipmentView:
     with uow:
-        order = load_for_write(uow, caller, uow.repo.order(order_no, lock=True),
+        order = load_for_write(uow, caller, uow.orders.order(order_no, lock=True),
                                f"order {order_no}")
         with settled_even_if_refused(uow):
             refusal = eligibility.ship_refusal(caller, order)
             if refusal is not None:
                 raise refusal
-            if uow.repo.tracking_no_used(tracking_no):
+            if uow.orders.tracking_no_used(tracking_no):
                 raise _tracking_no_in_use(tracking_no)
         events = negotiating.ship(caller, order, order.negotiation, uow.now,
                                   carrier=carrier, tracking_no=tracking_no)
         shipment = Shipment(order=order, carrier=carrier, tracking_no=tracking_no,
                             shipped_by=caller.account_id, shipped_at=uow.now)
-        uow.repo.add(shipment)
+        uow.add(shipment)
         try:
             uow.flush()
         except Conflict:  # the same number, shipped at the same moment elsewhere
@@ -208,7 +208,7 @@ def list_events(uow: UnitOfWork, caller: Caller, order_no: str, *, limit: int,
         if caller.role not in EVENT_READERS:
             raise Forbidden("Events are read by the order's store, its buyer and reviewers.")
         readers = audience.BUYERS if caller.role is Role.BUYER else None
-        events = list(uow.repo.events(order.id, after=after, limit=limit + 1,
+        events = list(uow.events.of_order(order.id, after=after, limit=limit + 1,
                                       audience=readers))
         more = len(events) > limit
         events = events[:limit]

@@ -12,7 +12,7 @@ from negotiation.domain.errors import Forbidden, InvalidInput, NotFound
 from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
 from negotiation.services.assessment.views import ScanView
-from negotiation.services.core.settling import record, settle
+from negotiation.services.core.settling import record, settle_order
 from negotiation.services.core.unit_of_work import UnitOfWork
 
 
@@ -24,7 +24,7 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
         raise Forbidden("Scans come from the carrier feed, with an admin token.")
     with uow:
         shipment = uow.assessment.shipment(tracking_no)
-        order = uow.repo.order_by_id(shipment.order_id, lock=True) if shipment else None
+        order = uow.orders.order_by_id(shipment.order_id, lock=True) if shipment else None
         if shipment is None or order is None or not caller.may_see(order):
             raise NotFound(f"No shipment {tracking_no}.")
         shipment = uow.reports.shipment_as_it_is(shipment)  # now we hold the order's lock
@@ -33,7 +33,7 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
         if at < order.paid_at:
             raise InvalidInput("at is before the order was paid.", field="at")
         scan = Scan(shipment_id=shipment.id, kind=kind, at=at, recorded_at=uow.now)
-        uow.repo.add(scan)
+        uow.add(scan)
         # Taken first, then settled: a scan taken in time but reported after the
         # deadline must not be judged as if the parcel were still waiting.
         if kind is ScanKind.COLLECTED and (shipment.collected_at is None
@@ -41,7 +41,7 @@ def record_scan(uow: UnitOfWork, caller: Caller, tracking_no: str, *, kind: Scan
             shipment.collected_at = at
         record(uow, order, [DomainEvent(f"shipment.{kind.value}", at, {
             "tracking_no": tracking_no, "recorded_at": iso_utc(uow.now)})], caller)
-        settle(uow, order)
+        settle_order(uow, order)
         # A first scan after the deadline is a collection timeout, recorded now.
         record(uow, order, assessment.assess(uow, order), None)
         uow.flush()

@@ -43,14 +43,14 @@ def add_evidence(uow: UnitOfWork, files: EvidenceStore, caller: Caller, report_i
         evidence = Evidence(report_id=report.id, **stored_file(
             uow, caller, data, filename, held=len(uow.reports.evidence(report.id)),
             what="A report", under=f"reports/{report.id}"))
-        uow.repo.add(evidence, ReportHistoryEntry(
+        uow.add(evidence, ReportHistoryEntry(
             report_id=report.id, at=uow.now, actor=caller.actor, action="evidence_added",
             data={"filename": evidence.filename, "size": evidence.size}))
         # Every report change shows on the timelines of the orders it names.
         added = reporting.report_event(report, "report.evidence_added", uow.now,
                                        filename=evidence.filename)
         for item in report.items:
-            uow.repo.add_events(event_rows(item.order_id, report.store_id, [added], caller))
+            uow.events.add(event_rows(item.order_id, report.store_id, [added], caller))
         commit_with_file(uow, files, evidence.storage_key, data)
         return EvidenceView.of(evidence)
 

@@ -18,7 +18,7 @@ from negotiation.domain.enums import OrderStatus, ReportKind, ReportReason, Repo
 from negotiation.domain.errors import InvalidInput, NotFound, Refused
 from negotiation.domain.events import DomainEvent
 from negotiation.services.assessment import assessment
-from negotiation.services.core.settling import record, settle
+from negotiation.services.core.settling import record, settle_order
 from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.reports.queries import report_detail
 from negotiation.services.reports.views import ReportView
@@ -64,7 +64,7 @@ def file_report(uow: UnitOfWork, caller: Caller, *, kind: ReportKind, reason: Re
             orders = _check_store_window(uow, caller.store_id, window_start, window_end,
                                          latest_ship_at)
             report.items = [ReportItem(order_id=o.id, order_no=o.order_no) for o in orders]
-        uow.repo.add(report)
+        uow.add(report)
         uow.flush()
         _remember(uow, report, caller, "submitted", data={"orders": len(report.items)})
         _tell_orders(uow, orders, reporting.report_event(report, "report.submitted", uow.now),
@@ -120,7 +120,7 @@ def _named_orders(uow: UnitOfWork, store_id: int, order_nos: list[str]) -> list[
         raise _invalid({"order_nos": f"No order {', '.join(missing)} in your store."})
     orders = uow.reports.lock_orders(ids.values())
     for order in orders:
-        settle(uow, order)
+        settle_order(uow, order)
     return sorted(orders, key=lambda o: order_nos.index(o.order_no))
 
 
@@ -230,7 +230,7 @@ def _orders_to_tell(uow: UnitOfWork, report: DelayReport) -> list[Order]:
                          for order_id, order_no in in_window.items() if order_id not in named]
     orders = uow.reports.lock_orders(item.order_id for item in report.items)
     for order in orders:
-        settle(uow, order)
+        settle_order(uow, order)
     return orders
 
 
@@ -265,5 +265,5 @@ def _tell_orders(uow: UnitOfWork, orders: list[Order], event: DomainEvent,
 
 def _remember(uow: UnitOfWork, report: DelayReport, caller: Caller, action: str, *,
               note: str | None = None, data: dict[str, Any] | None = None) -> None:
-    uow.repo.add(ReportHistoryEntry(report_id=report.id, at=uow.now, actor=caller.actor,
+    uow.add(ReportHistoryEntry(report_id=report.id, at=uow.now, actor=caller.actor,
                                     action=action, note=note, data=data or {}))
