@@ -92,7 +92,7 @@ class EventRepository:
         self._events = []
 
     def of_order(self, order_id: int, *, after: tuple[datetime, int] | None, limit: int,
-               audience: Audience | None = None) -> Sequence[Event]:
+                 audience: Audience | None = None) -> Sequence[Event]:
         """An order's events in order; only those ``audience`` may see, when given."""
         query = (select(Event).where(Event.order_id == order_id)
                  .order_by(Event.at, Event.id).limit(limit))
