@@ -63,8 +63,10 @@ class EventRepository:
         if not subscribers:
             connection.execute(insert(events), rows)
             return
-        ids = connection.scalars(
-            insert(events).returning(events.c.id, sort_by_parameter_order=True), rows).all()
+        ids = ([connection.execute(insert(events).returning(events.c.id), rows[0]).scalar_one()]
+               if len(rows) == 1  # a request's usual lot: no order of many rows to keep
+               else connection.scalars(insert(events).returning(
+                   events.c.id, sort_by_parameter_order=True), rows).all())
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
