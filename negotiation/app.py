@@ -52,7 +52,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     engine = build_engine(app.config["DATABASE_URL"])
     if is_sqlite(engine):
-        schema.upgrade(engine)  # the embedded default needs no setup step
+        schema.upgrade_if_behind(engine)  # the embedded default needs no setup step
     policy = Policy.from_mapping(app.config["POLICY"])
     try:
         webhooks = WebhookSettings.from_config(app.config)
