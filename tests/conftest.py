@@ -37,7 +37,14 @@ ADMIN = Caller(role=Role.ADMIN)
 ADMIN_TOKEN = "test-admin-token"
 
 
+# The tests that take a minute or many seconds each (the contract tester's runs, the
+# browser flows): collected first, so that the workers start them at once and the short
+# tests fill in beside them, instead of a worker starting one last while the other idles.
+LONG_TESTS = ("tests/api/test_contract.py::", "tests/browser/")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_TESTS))  # stable: else as found
     if POSTGRES_URL:
         return
     skip = pytest.mark.skip(reason="set NEGOTIATION_TEST_DATABASE_URL to a PostgreSQL URL")
