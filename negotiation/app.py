@@ -22,13 +22,14 @@ from negotiation.adapters.evidence_store import FileEvidenceStore
 from negotiation.adapters.sealing import WEBHOOK_SECRETS, Seal
 from negotiation.clock import Clock, SystemClock
 from negotiation.domain.policy import Policy
-from negotiation.routing import PATH_CONVERTERS
+from negotiation.routing import PATH_CONVERTERS, SharedBuilderRule
 from negotiation.runtime import EXTENSION, Runtime, body_limit
 from negotiation.services.notifications.settings import WebhookSettings
 
 
 def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_rule_class = SharedBuilderRule
     app.url_map.converters.update(PATH_CONVERTERS)
     app.json.sort_keys = False  # fields in the order the schemas declare them
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -52,7 +53,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     engine = build_engine(app.config["DATABASE_URL"])
     if is_sqlite(engine):
-        schema.upgrade(engine)  # the embedded default needs no setup step
+        schema.upgrade_if_behind(engine)  # the embedded default needs no setup step
     policy = Policy.from_mapping(app.config["POLICY"])
     try:
         webhooks = WebhookSettings.from_config(app.config)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
@@ -24,3 +27,21 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
+
+
+@cache
+def _heads() -> frozenset[str]:
+    # The migration scripts are part of the installed code: read once per process.
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the latest revision: one read of ``alembic_version``."""
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads()) == _heads()
+
+
+def upgrade_if_behind(engine: Engine) -> None:
+    """``upgrade``, without loading Alembic's environment and scripts when nothing is due."""
+    if not is_current(engine):
+        upgrade(engine)
