@@ -242,6 +242,35 @@ REFUSAL = {
     "not_found": "未找到 Not found",
 }
 
+# The API's field names, as a refusal's detail names them, for a page without that field
+# (``forms.common.in_labels``; a form's own fields are named by their labels). Only
+# snake_case names: a plain word such as ``note`` is English wherever it is not a field.
+FIELD = {
+    "proposed_ship_by": "提议发货时间 Proposed ship-by",
+    "preferred_ship_by": "希望的发货时间 Preferred ship-by",
+    "ship_at": "假如在此时发货 Ship at",
+    "ship_by": "发货时效 Ship by",
+    "paid_at": "付款时间 Paid at",
+    "starts_at": "时段开始 Window starts at",
+    "ends_at": "时段结束 Window ends before",
+    "window_start": "报备时段开始 Window start",
+    "window_end": "报备时段结束 Window end",
+    "latest_ship_at": "最晚发货时间 Latest ship time",
+    "latest_collect_at": "最晚揽收时间 Latest collection time",
+    "order_no": "订单号 Order number",
+    "order_nos": "订单号 Order numbers",
+    "tracking_no": "运单号 Tracking number",
+    "tracking_nos": "运单号 Tracking numbers",
+    "submitted_from": "提交日期从 Submitted from",
+    "submitted_to": "提交日期至 Submitted to",
+    "store_id": "店铺编号 Store id",
+    "buyer_id": "买家账号 Buyer account",
+    "suspended_carriers": "停运快递数 Suspended carriers",
+    "expires_at": "过期时间 Expires at",
+    "event_types": "事件类型 Event types",
+    "covered_by_report": "主动报备通过 Covered by an approved report",
+}
+
 # Before an action that cannot be undone: the question the page asks (web.confirmation).
 CONFIRM = {
     "withdraw_card": "确定撤回这张卡片吗？撤回的卡片仍计入次数。"
@@ -602,6 +631,7 @@ TABLES: dict[str, dict[str, str]] = {
     "ledger_kind": LEDGER_KIND,
     "extension_cause": EXTENSION_CAUSE,
     "failed_reason": FAILED_REASON,
+    "field": FIELD,
     "appeal_state": APPEAL_STATE,
     "appeal_reason": APPEAL_REASON,
     "declaration_state": DECLARATION_STATE,
