@@ -284,6 +284,12 @@ CONFIRM = {
     "reject_report": "确定驳回这份报备吗？Reject this report?",
     "withdraw_report": "确定撤回这份报备吗？撤回后不再审核，也不再覆盖任何订单。"
                        "Withdraw this report? It will not be reviewed and covers nothing.",
+    "end_exemption": "确定现在结束这项区域豁免吗？此后到期的超时不再豁免，结束后不能恢复。"
+                     "End this regional exemption now? Timeouts falling due from now on are "
+                     "no longer waived, and it cannot be resumed.",
+    "end_extension": "确定现在结束这项区域延期吗？此后创建的订单不再延期，结束后不能恢复。"
+                     "End this regional extension now? Orders created from now on are not "
+                     "extended, and it cannot be resumed.",
 }
 
 # The interface's own sentences, by name; templates read them with the ``text`` filter.
