@@ -131,5 +131,13 @@ def test_a_field_the_form_lacks_is_called_by_the_catalogues_label(app):
         "from the note to the “报备时段结束 Window end”")
 
 
+def test_a_plain_word_is_a_name_only_in_a_message_about_a_field(app):
+    with app.test_request_context():
+        named = ExtensionForm(formdata=None, meta={"csrf": False}).labels_by_api_name()
+    assert in_labels("region is not known.", named) == "“地区 Region” is not known."
+    # English that happens to use a field's name, and names no field, stays as it is.
+    assert in_labels("Name a region by its code.", named) == "Name a region by its code."
+
+
 def test_the_catalogue_names_only_snake_case_fields():
     assert all("_" in name for name in labels.FIELD)

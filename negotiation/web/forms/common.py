@@ -245,10 +245,17 @@ def in_labels(detail: str, named: dict[str, str]) -> str:
 
     The domain's messages name fields as the JSON API does (``ends_at must be after
     starts_at.``), which is that API's contract; a person reads the form's words instead.
-    Only the form's own names may be plain words (``from``, ``note``): on another page the
-    same word is just English, so the catalogue holds snake_case names only.
+    A snake_case name is a field's wherever it stands. A plain word (``from``, ``note``,
+    ``file``) is also English (``An evidence file is at most…``), so it is read as a name
+    only in a message that opens with one of the form's names, the domain's way of saying
+    what the message is about (``from is after to.``, ``note is at most…``).
     """
     shown = {**labels.FIELD, **named}
+    opening = re.match(r"[\w-]+", detail)
+    if opening is None or opening.group(0) not in named:
+        shown = {name: label for name, label in shown.items() if "_" in name}
+    if not shown:
+        return detail
     # Longest first: ``region`` must not take the end of ``extension-region``.
     names = sorted(shown, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
