@@ -616,6 +616,60 @@ UI |= {
         "due then.",
 }
 
+# report.html: one delay report, its evidence, decisions and history.
+UI |= {
+    "report_facts": "报备内容 The report",
+    "report_kind": "报备类型 Kind",
+    "report_reason": "报备原因 Reason",
+    "report_tracking_nos": "运单号 Tracking numbers",
+    "report_window": "报备时段 Window",
+    "report_orders": "涉及订单 Orders",
+    "report_latest_ship_at": "最晚发货时间 Latest ship time",
+    "report_latest_collect_at": "最晚揽收时间 Latest collection time",
+    "report_description": "情况说明 Description",
+    "col_file": "文件 File",
+    "col_type": "类型 Type",
+    "col_size": "大小 Size",
+    "col_uploaded": "上传 Uploaded",
+    "add_evidence": "上传凭证 Add evidence",
+    "approve_title": "审核通过 Approve",
+    "approve_detail": "通过后，报备的最晚时间即作为所涉订单的时效。Once approved, the "
+                      "report's latest time counts for what it covers.",
+    "approve": "通过 Approve",
+    "reject_title": "驳回 Reject",
+    "reject_report": "驳回 Reject",
+    "withdraw_report_detail": "撤回后报备不再审核，也不再覆盖任何订单。A withdrawn report is "
+                              "not reviewed and covers nothing.",
+    "withdraw_report": "撤回报备 Withdraw the report",
+    "review_history": "审核记录 Review history",
+    "history_note": "备注 Note:",
+    "nothing_recorded": "暂无记录。Nothing recorded yet.",
+}
+
+# consent.html: the page a consent link opens, with no frame of its own.
+UI |= {
+    "consent_title": "协商发货 Shipping proposal",
+    "link_dead_title": "链接已失效 Link no longer valid",
+    "seller_asks_later": "卖家希望延后发货 The seller asks to ship later",
+    "seller_remark": "卖家备注 Seller's remark",
+    "answer_before": "请在此前回复 Answer by",
+    "accepting_sets_ship_by": "接受后，订单的发货时效改为上面的时间。Accepting makes this the "
+                              "order's ship-by.",
+    "accept": "接受 Accept",
+    "accepted": "已接受 Accepted",
+    "ship_by_now": "新的发货时效 The ship-by is now %(at)s。",
+    "rejected": "已拒绝 Rejected",
+    "seller_told": "卖家会收到您的回复。The seller has been told.",
+    "link_used": "此链接已完成使命，无法再次使用。This link has done its job and cannot be used "
+                 "again.",
+    "try_again_title": "请稍后重试 Please try again",
+    "try_again_detail": "请刷新页面后重试。Reload the page and try again.",
+    "link_dead_heading": "链接已失效 This link is no longer valid",
+    "link_dead_detail": "此链接已过期、已使用或无效。如需帮助，请联系卖家。It has expired, has "
+                        "been used, or was never valid. Ask the seller if you need help.",
+    "consent_footer": "所有时间均为北京时间（%(zone)s，UTC+8）。All times in %(zone)s (UTC+8).",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_status": ORDER_STATUS,
     "order_kind": ORDER_KIND,
