@@ -351,7 +351,6 @@ UI = {
     "correct_filters": "请修改筛选条件。Correct the filters above.",
     "overdue_first": "超时未审的排在最前。Overdue reports first.",
     "earliest_due_first": "审核截止最早的在前。Earliest review due first.",
-    "times_in": "时间为 Times in %(zone)s",
     "col_report": "报备 Report",
     "col_store": "店铺 Store",
     "col_kind": "类型 Kind",

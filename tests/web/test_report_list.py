@@ -38,6 +38,7 @@ def test_a_seller_sees_its_stores_reports_and_not_another_stores(browser, world,
     shown = text(page)
     assert "报备 Delay reports" in shown and "O-1" in shown and "THEIRS" not in shown
     assert "延迟发货报备 Delay-shipment report" in shown and "自然灾害 Natural disaster" in shown
+    assert "时间为 Times in Asia/Shanghai" in shown  # the caption names the zone
 
 
 def test_buyers_may_not_list_reports(browser, world):
