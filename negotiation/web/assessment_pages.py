@@ -29,6 +29,7 @@ from negotiation.services.assessment.queries import ASSESSMENT_READERS, LEDGER_R
 from negotiation.services.assessment.views import AssessmentView, LedgerPage
 from negotiation.status_codes import status_of
 from negotiation.web.blueprint import bp
+from negotiation.web.confirmation import confirm_first
 from negotiation.web.forms.assessment import (
     DeclarationFilterForm,
     ExemptionForm,
@@ -186,6 +187,8 @@ def exemptions_page(*, submitted: WebForm | None = None, submitted_as: str | Non
 @bp.post("/exemptions/<id:exemption_id>/end")
 @login_required
 def end_exemption(exemption_id: int) -> Any:
+    if (asking := confirm_first("end_exemption", url_for("web.exemptions", _anchor="list"))):
+        return asking
     on_refusal(partial(_already_over, "豁免", "exemption"))
     view = regions.end_exemption(runtime().uow(), signed_in_caller(), exemption_id)
     flash(f"区域豁免 #{view.id} 已结束，此后到期的超时不再豁免。Regional exemption "
@@ -197,6 +200,9 @@ def end_exemption(exemption_id: int) -> Any:
 @bp.post("/regional-extensions/<id:extension_id>/end")
 @login_required
 def end_extension(extension_id: int) -> Any:
+    if (asking := confirm_first("end_extension",
+                                url_for("web.exemptions", _anchor="extensions"))):
+        return asking
     on_refusal(partial(_already_over, "延期", "extension"))
     view = regions.end_extension(runtime().uow(), signed_in_caller(), extension_id)
     flash(f"区域延期 #{view.id} 已结束，此后创建的订单不再延期；已延长的发货时效不变。"

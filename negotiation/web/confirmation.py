@@ -1,7 +1,8 @@
 """Asking before an action that cannot be undone, and posting a form again as it was.
 
 One mechanism for every such action (withdrawing or accepting a card, shipping,
-approving, rejecting or withdrawing a report). Its button carries ``data-confirm`` with
+approving, rejecting or withdrawing a report, ending a regional exemption or
+extension). Its button carries ``data-confirm`` with
 the question (``labels.CONFIRM``); web.js asks it and adds ``confirmed=yes`` to the post.
 Without JavaScript the post arrives unconfirmed and :func:`confirm_first` answers a page
 that asks the same question, with what was typed kept in hidden inputs and a "yes"

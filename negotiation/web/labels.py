@@ -242,6 +242,35 @@ REFUSAL = {
     "not_found": "未找到 Not found",
 }
 
+# The API's field names, as a refusal's detail names them, for a page without that field
+# (``forms.common.in_labels``; a form's own fields are named by their labels). Only
+# snake_case names: a plain word such as ``note`` is English wherever it is not a field.
+FIELD = {
+    "proposed_ship_by": "提议发货时间 Proposed ship-by",
+    "preferred_ship_by": "希望的发货时间 Preferred ship-by",
+    "ship_at": "假如在此时发货 Ship at",
+    "ship_by": "发货时效 Ship by",
+    "paid_at": "付款时间 Paid at",
+    "starts_at": "时段开始 Window starts at",
+    "ends_at": "时段结束 Window ends before",
+    "window_start": "报备时段开始 Window start",
+    "window_end": "报备时段结束 Window end",
+    "latest_ship_at": "最晚发货时间 Latest ship time",
+    "latest_collect_at": "最晚揽收时间 Latest collection time",
+    "order_no": "订单号 Order number",
+    "order_nos": "订单号 Order numbers",
+    "tracking_no": "运单号 Tracking number",
+    "tracking_nos": "运单号 Tracking numbers",
+    "submitted_from": "提交日期从 Submitted from",
+    "submitted_to": "提交日期至 Submitted to",
+    "store_id": "店铺编号 Store id",
+    "buyer_id": "买家账号 Buyer account",
+    "suspended_carriers": "停运快递数 Suspended carriers",
+    "expires_at": "过期时间 Expires at",
+    "event_types": "事件类型 Event types",
+    "covered_by_report": "主动报备通过 Covered by an approved report",
+}
+
 # Before an action that cannot be undone: the question the page asks (web.confirmation).
 CONFIRM = {
     "withdraw_card": "确定撤回这张卡片吗？撤回的卡片仍计入次数。"
@@ -255,6 +284,12 @@ CONFIRM = {
     "reject_report": "确定驳回这份报备吗？Reject this report?",
     "withdraw_report": "确定撤回这份报备吗？撤回后不再审核，也不再覆盖任何订单。"
                        "Withdraw this report? It will not be reviewed and covers nothing.",
+    "end_exemption": "确定现在结束这项区域豁免吗？此后到期的超时不再豁免，结束后不能恢复。"
+                     "End this regional exemption now? Timeouts falling due from now on are "
+                     "no longer waived, and it cannot be resumed.",
+    "end_extension": "确定现在结束这项区域延期吗？此后创建的订单不再延期，结束后不能恢复。"
+                     "End this regional extension now? Orders created from now on are not "
+                     "extended, and it cannot be resumed.",
 }
 
 # The interface's own sentences, by name; templates read them with the ``text`` filter.
@@ -316,7 +351,6 @@ UI = {
     "correct_filters": "请修改筛选条件。Correct the filters above.",
     "overdue_first": "超时未审的排在最前。Overdue reports first.",
     "earliest_due_first": "审核截止最早的在前。Earliest review due first.",
-    "times_in": "时间为 Times in %(zone)s",
     "col_report": "报备 Report",
     "col_store": "店铺 Store",
     "col_kind": "类型 Kind",
@@ -581,6 +615,60 @@ UI |= {
         "due then.",
 }
 
+# report.html: one delay report, its evidence, decisions and history.
+UI |= {
+    "report_facts": "报备内容 The report",
+    "report_kind": "报备类型 Kind",
+    "report_reason": "报备原因 Reason",
+    "report_tracking_nos": "运单号 Tracking numbers",
+    "report_window": "报备时段 Window",
+    "report_orders": "涉及订单 Orders",
+    "report_latest_ship_at": "最晚发货时间 Latest ship time",
+    "report_latest_collect_at": "最晚揽收时间 Latest collection time",
+    "report_description": "情况说明 Description",
+    "col_file": "文件 File",
+    "col_type": "类型 Type",
+    "col_size": "大小 Size",
+    "col_uploaded": "上传 Uploaded",
+    "add_evidence": "上传凭证 Add evidence",
+    "approve_title": "审核通过 Approve",
+    "approve_detail": "通过后，报备的最晚时间即作为所涉订单的时效。Once approved, the "
+                      "report's latest time counts for what it covers.",
+    "approve": "通过 Approve",
+    "reject_title": "驳回 Reject",
+    "reject_report": "驳回 Reject",
+    "withdraw_report_detail": "撤回后报备不再审核，也不再覆盖任何订单。A withdrawn report is "
+                              "not reviewed and covers nothing.",
+    "withdraw_report": "撤回报备 Withdraw the report",
+    "review_history": "审核记录 Review history",
+    "history_note": "备注 Note:",
+    "nothing_recorded": "暂无记录。Nothing recorded yet.",
+}
+
+# consent.html: the page a consent link opens, with no frame of its own.
+UI |= {
+    "consent_title": "协商发货 Shipping proposal",
+    "link_dead_title": "链接已失效 Link no longer valid",
+    "seller_asks_later": "卖家希望延后发货 The seller asks to ship later",
+    "seller_remark": "卖家备注 Seller's remark",
+    "answer_before": "请在此前回复 Answer by",
+    "accepting_sets_ship_by": "接受后，订单的发货时效改为上面的时间。Accepting makes this the "
+                              "order's ship-by.",
+    "accept": "接受 Accept",
+    "accepted": "已接受 Accepted",
+    "ship_by_now": "新的发货时效 The ship-by is now %(at)s。",
+    "rejected": "已拒绝 Rejected",
+    "seller_told": "卖家会收到您的回复。The seller has been told.",
+    "link_used": "此链接已完成使命，无法再次使用。This link has done its job and cannot be used "
+                 "again.",
+    "try_again_title": "请稍后重试 Please try again",
+    "try_again_detail": "请刷新页面后重试。Reload the page and try again.",
+    "link_dead_heading": "链接已失效 This link is no longer valid",
+    "link_dead_detail": "此链接已过期、已使用或无效。如需帮助，请联系卖家。It has expired, has "
+                        "been used, or was never valid. Ask the seller if you need help.",
+    "consent_footer": "所有时间均为北京时间（%(zone)s，UTC+8）。All times in %(zone)s (UTC+8).",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_status": ORDER_STATUS,
     "order_kind": ORDER_KIND,
@@ -602,6 +690,7 @@ TABLES: dict[str, dict[str, str]] = {
     "ledger_kind": LEDGER_KIND,
     "extension_cause": EXTENSION_CAUSE,
     "failed_reason": FAILED_REASON,
+    "field": FIELD,
     "appeal_state": APPEAL_STATE,
     "appeal_reason": APPEAL_REASON,
     "declaration_state": DECLARATION_STATE,

@@ -86,7 +86,9 @@ def test_a_preferred_time_in_the_past_is_refused_beside_the_field_keeping_the_no
         "note": "my reasons", "preferred_ship_by": "2026-11-21T08:00"})
     assert again.status_code == 422
     form = forms(markup(again))[action]
-    assert "preferred_ship_by must be in the future." in form
+    assert ("“希望的发货时间（可选）Preferred ship-by, optional (Asia/Shanghai)” must be in the "
+            "future.") in form
+    assert "preferred_ship_by must" not in form
     assert "my reasons</textarea>" in form and 'value="2026-11-21T08:00"' in form
     assert cards.get_negotiation(rt.uow(), world.owner.caller, "O-1").cards[0].state \
         == CardState.PENDING

@@ -140,7 +140,8 @@ def test_a_preview_in_time_adds_nothing_and_one_after_a_recorded_violation_adds_
 
 @pytest.mark.parametrize(("typed", "message"), [
     ("tomorrow", "请输入有效的日期时间 Enter a valid date and time"),
-    ("2026-11-21T08:00", "输入有误 Invalid input: ship_at is in the past."),
+    ("2026-11-21T08:00",
+     "输入有误 Invalid input: “假如在此时发货 Ship at (Asia/Shanghai)” is in the past."),
     ("0001-01-01T00:00", "请输入有效的日期时间 Enter a valid date and time"),
     ("9999-12-31T23:59", "Enter a time between the years 1970 and 9000."),
 ])
@@ -151,6 +152,7 @@ def test_a_bad_ship_at_is_named_beside_the_input_which_keeps_it(browser, world, 
     assert page.status_code == 422 and page.mimetype == "text/html"
     html = markup(page)
     assert message in text(page)
+    assert "ship_at" not in text(page)
     assert input_value(html, "ship_at") == typed
     assert 'id="ship_at-errors"' in html
     assert "预览：" not in text(page) and "没有违规。" in text(page)  # the standing, alone

@@ -111,7 +111,8 @@ def test_ending_one_already_over_says_so_at_the_top(browser, world, rt):
     shown = b.get(PAGE)  # a tab opened before another reviewer ended it
     regions.end_exemption(rt.uow(), world.reviewer.caller, declared)
     token = re.search(r'name="csrf_token" value="([^"]+)"', markup(shown)).group(1)
-    again = b.client.post(f"/exemptions/{declared}/end", data={"csrf_token": token})
+    again = b.client.post(f"/exemptions/{declared}/end",
+                          data={"csrf_token": token, "confirmed": "yes"})
     assert again.status_code == 409
     assert "该区域豁免已结束，无需再结束。This regional exemption is already over." in text(again)
     assert 'role="alert"' in markup(again)
@@ -125,6 +126,41 @@ def test_a_reviewer_ends_an_extension(browser, world, rt):
     assert f"区域延期 #{declared} 已结束" in text(b.get(PAGE))
     [row] = regions.list_extensions(rt.uow(), world.reviewer.caller, limit=10).items
     assert row.state == "ended"
+
+
+def test_ending_without_javascript_asks_first_and_ends_nothing_until_confirmed(
+        browser, world, rt):
+    declared = declare(rt, world)
+    b = browser(world.reviewer)
+    action = f"/exemptions/{declared}/end"
+    asked = b.post_unconfirmed(action, page=PAGE)
+    assert asked.status_code == 200
+    assert "确定现在结束这项区域豁免吗？" in text(asked)
+    assert ended_at(rt, world, declared) is None
+    [form] = [f for a, f in forms(markup(asked)).items() if a == action]
+    assert 'name="confirmed" value="yes"' in form
+    assert b.confirm(asked).status_code == 302
+    assert ended_at(rt, world, declared) is not None
+
+
+def test_ending_an_extension_without_javascript_asks_first(browser, world, rt):
+    declared = declare_extension(rt, world)
+    b = browser(world.reviewer)
+    asked = b.post_unconfirmed(f"/regional-extensions/{declared}/end", page=PAGE)
+    assert asked.status_code == 200 and "确定现在结束这项区域延期吗？" in text(asked)
+    [row] = regions.list_extensions(rt.uow(), world.reviewer.caller, limit=10).items
+    assert row.state != "ended"
+    assert b.confirm(asked).status_code == 302
+    [row] = regions.list_extensions(rt.uow(), world.reviewer.caller, limit=10).items
+    assert row.state == "ended"
+
+
+def test_the_end_buttons_carry_the_same_questions_for_the_script(browser, world, rt):
+    declare(rt, world)
+    declare_extension(rt, world)
+    page = markup(browser(world.reviewer).get(PAGE))
+    assert 'data-confirm="确定现在结束这项区域豁免吗？' in page
+    assert 'data-confirm="确定现在结束这项区域延期吗？' in page
 
 
 def test_the_end_post_without_the_csrf_token_is_refused(browser, world, rt):

@@ -131,7 +131,10 @@ def test_ends_before_starts_is_named_beside_ends_at_and_the_input_is_kept(browse
     again = browser(world.reviewer).submit(PAGE, PAGE, typed)
     assert again.status_code == 422
     form = forms(markup(again))[PAGE]
-    assert "ends_at must be after starts_at." in field_errors(form, "ends_at")
+    message = field_errors(form, "ends_at")
+    assert ("“豁免时段结束（不含）Window ends before (Asia/Shanghai)” must be after "
+            "“豁免时段开始 Window starts at (Asia/Shanghai)”.") in message
+    assert "ends_at" not in message and "starts_at" not in message
     assert selected(form, "region") == "Zhejiang"
     assert input_value(form, "starts_at") == "2026-11-25T00:00"
     assert input_value(form, "ends_at") == "2026-11-24T00:00"
@@ -224,7 +227,9 @@ def test_a_carrier_suspension_needs_enough_suspended_carriers(browser, world, rt
     ({"ext-suspended_carriers": "many"}, "ext-suspended_carriers",
      "请输入整数 Enter a whole number."),
     ({"ext-cause": ""}, "ext-cause", "请选择原因 Choose a cause."),
-    ({"ext-ends_at": "2026-11-23T00:00"}, "ext-ends_at", "ends_at must be after starts_at."),
+    ({"ext-ends_at": "2026-11-23T00:00"}, "ext-ends_at",
+     "“原始发货时效至（不含）Original ship-by before (Asia/Shanghai)” must be after "
+     "“原始发货时效从 Original ship-by from (Asia/Shanghai)”."),
 ])
 def test_bad_extension_input_is_named_beside_its_field_and_kept(browser, world, changed,
                                                                field, message):
@@ -232,6 +237,7 @@ def test_bad_extension_input_is_named_beside_its_field_and_kept(browser, world, 
     assert again.status_code == 422
     form = forms(markup(again))[EXTEND]
     assert message in field_errors(form, field)
+    assert "_at " not in field_errors(form, field)  # no API name such as ends_at
     assert selected(form, "ext-region") == "Zhejiang"
     # The exemption form beside it is drawn blank, its own inputs untouched.
     assert selected(forms(markup(again))[PAGE], "region") == ""

@@ -126,7 +126,7 @@ def test_an_empty_range_says_so(browser, world):
     ({"from": "2026-13-01", "to": "2026-11-25"}, "from", "请输入有效的日期 Enter a valid date"),
     ({"from": "yesterday"}, "from", "请输入有效的日期 Enter a valid date"),
     ({"from": "2026-11-25", "to": "2026-11-24"}, "from",
-     "输入有误 Invalid input: from is after to."),
+     "输入有误 Invalid input: “日期从 From” is after “日期至（含）To (inclusive)”."),
     ({"from": "2025-01-01", "to": "2026-11-25"}, "to", "At most 366 days at once."),
     ({"from": "9999-12-30", "to": "9999-12-31"}, "to", "between the years 1970 and 9000."),
     ({"from": "0001-01-01", "to": "0001-01-02"}, "from", "between the years 1970 and 9000."),

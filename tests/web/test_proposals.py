@@ -102,8 +102,10 @@ def test_a_proposal_before_the_current_deadline_is_refused_with_the_rules_messag
         "proposed_ship_by": "2026-11-23T08:00", "reason": "other", "remark": "keep me"})
     assert again.status_code == 422
     page = text(again)
-    assert ("提议时间超出允许范围 Proposal out of range: proposed_ship_by must be after the "
-            "current ship deadline 2026-11-24 07:00 Asia/Shanghai.") in page
+    assert ("提议时间超出允许范围 Proposal out of range: “提议发货时间 Proposed ship-by "
+            "(Asia/Shanghai)” must be after the current ship deadline 2026-11-24 07:00 "
+            "Asia/Shanghai.") in page
+    assert "proposed_ship_by" not in page
     form = forms(markup(again))[PROPOSE]
     assert 'aria-invalid="true"' in form and "keep me</textarea>" in form
     assert "disabled" not in form  # the rule is about the date: fix it and send again

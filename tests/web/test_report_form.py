@@ -121,8 +121,11 @@ def test_missing_fields_of_the_kind_are_named_beside_them_and_nothing_is_stored(
                                                                 latest_ship_at=""))
     assert again.status_code == 422
     page = markup(again)
-    assert "A shipment report needs order_nos." in field_errors(page, "order_nos")
-    assert "A shipment report needs latest_ship_at." in field_errors(page, "latest_ship_at")
+    assert ("A shipment report needs “订单号 Order numbers”."
+            in field_errors(page, "order_nos"))
+    assert ("A shipment report needs “最晚发货时间 Latest ship time (Asia/Shanghai)”."
+            in field_errors(page, "latest_ship_at"))
+    assert "order_nos" not in text(again) and "latest_ship_at" not in text(again)
     assert "输入有误 Invalid input" in field_errors(page, "order_nos")
     assert f"{DESCRIPTION}</textarea>" in forms(page)[NEW]  # what was typed stays
     assert '<option selected value="shipment">' in forms(page)[NEW]
@@ -160,7 +163,9 @@ def test_a_field_of_another_kind_is_refused_beside_it_keeping_everything_typed(
         "latest_ship_at": "2026-11-30T08:00", "description": "keep me"})
     assert again.status_code == 422
     page = markup(again)
-    assert "A store report does not use order_nos." in field_errors(page, "order_nos")
+    assert ("A store report does not use “订单号 Order numbers”."
+            in field_errors(page, "order_nos"))
+    assert "order_nos" not in text(again)
     form = forms(page)[NEW]
     assert 'value="2026-11-23T08:00"' in form and 'value="2026-11-25T08:00"' in form
     assert 'value="2026-11-30T08:00"' in form and "keep me</textarea>" in form

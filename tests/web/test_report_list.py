@@ -38,6 +38,7 @@ def test_a_seller_sees_its_stores_reports_and_not_another_stores(browser, world,
     shown = text(page)
     assert "报备 Delay reports" in shown and "O-1" in shown and "THEIRS" not in shown
     assert "延迟发货报备 Delay-shipment report" in shown and "自然灾害 Natural disaster" in shown
+    assert "时间为 Times in Asia/Shanghai" in shown  # the caption names the zone
 
 
 def test_buyers_may_not_list_reports(browser, world):
@@ -126,7 +127,9 @@ def test_bad_filters_are_shown_beside_their_inputs_with_422(browser, world):
     assert "请输入有效的日期 Enter a valid date (YYYY-MM-DD)." in page
     backwards = b.get(f"{LIST}?submitted_from=2026-11-23&submitted_to=2026-11-21")
     assert backwards.status_code == 422
-    assert "submitted_to must be after submitted_from." in text(backwards)
+    assert ("“提交日期至（含）Submitted to (inclusive)” must be after "
+            "“提交日期从 Submitted from”.") in text(backwards)
+    assert "submitted_to" not in text(backwards) and "submitted_from" not in text(backwards)
     assert 'value="2026-11-21"' in forms(markup(backwards))[LIST]
 
 

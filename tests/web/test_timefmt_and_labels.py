@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +149,23 @@ def test_calendar_days_begin_at_shanghai_midnight():
 ])
 def test_a_file_size_reads_in_binary_units(size, shown):
     assert labels.file_size(size) == shown
+
+
+TEMPLATES = Path(labels.__file__).parent / "templates"
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+def test_a_template_writes_no_sentence_of_its_own(template):
+    """Every word a page shows comes from the catalogue (``UI`` through the ``text``
+    filter), so an English-only or Chinese-only mode changes one place."""
+    source = re.sub(r"\{#.*?#\}", "", template.read_text(), flags=re.DOTALL)
+    literal_words = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+    outside_code = re.sub(r"<[^>]*>", " ", re.sub(r"\{[{%].*?[}%]\}", " ", source,
+                                                  flags=re.DOTALL))
+    assert [line.strip() for line in outside_code.splitlines()
+            if literal_words.search(line)] == []
+    strings_in_code = [literal for code in re.findall(r"\{[{%](.*?)[}%]\}", source,
+                                                       flags=re.DOTALL)
+                       for literal in re.findall(r"'([^']*)'|\"([^\"]*)\"", code)]
+    assert [s for pair in strings_in_code for s in pair
+            if re.search(r"[\u4e00-\u9fff]|\w+ \w+", s)] == []

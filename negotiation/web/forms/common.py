@@ -201,23 +201,65 @@ class WebForm(FlaskForm):
         self.refused_status = status_of(error.code)
         shown = False
         by_name = {field.name: field for field in self}  # a field named unlike its attribute
+        named = self.labels_by_api_name()
         for name, detail in error.fields.items():
             field = self._fields.get(name) or by_name.get(name)
             if field is not None and field.name != "csrf_token":
-                field.errors = [*field.errors, refusal_message(error, detail)]
+                field.errors = [*field.errors, refusal_message(error, detail, named=named)]
                 shown = True
         if not shown:
-            self.problems.append(refusal_message(error))
+            self.problems.append(refusal_message(error, named=named))
+
+    def labels_by_api_name(self) -> dict[str, str]:
+        """The label a person sees for each name a service may call a field by: its
+        attribute (``start``), its input's name (``from``, or ``extension-region`` under a
+        prefix) and that name without the prefix (``region``)."""
+        shown: dict[str, str] = {}
+        for attribute, field in self._fields.items():
+            if field.type in _UNLABELLED:
+                continue
+            for name in (attribute, field.name, field.short_name):
+                shown[name] = str(field.label.text)
+        return shown
 
 
 LIBRARY_MESSAGES = LibraryMessages()
 
 
-def refusal_message(error: DomainError, detail: str | None = None) -> str:
+# Inputs a person never sees, so never names: a refusal naming one keeps its API name.
+_UNLABELLED = {"CSRFTokenField", "HiddenField"}
+
+
+def refusal_message(error: DomainError, detail: str | None = None, *,
+                    named: dict[str, str] | None = None) -> str:
     """The rule's name in both languages, then its detail (or the one a field was given)
-    in local time."""
+    in local time, with the fields it names called by their labels (``in_labels``)."""
     text = error.detail if detail is None else detail
-    return f"{labels.label(error.code, 'refusal')}: {timefmt.localize_text(text)}"
+    return (f"{labels.label(error.code, 'refusal')}: "
+            f"{in_labels(timefmt.localize_text(text), named or {})}")
+
+
+def in_labels(detail: str, named: dict[str, str]) -> str:
+    """``detail`` with each API field name in it, as a whole word, replaced by the label
+    a person sees: the form's own (``named``), else the catalogue's (``labels.FIELD``).
+
+    The domain's messages name fields as the JSON API does (``ends_at must be after
+    starts_at.``), which is that API's contract; a person reads the form's words instead.
+    A snake_case name is a field's wherever it stands. A plain word (``from``, ``note``,
+    ``file``) is also English (``An evidence file is at most…``), so it is read as a name
+    only in a message that opens with one of the form's names, the domain's way of saying
+    what the message is about (``from is after to.``, ``note is at most…``).
+    """
+    shown = {**labels.FIELD, **named}
+    opening = re.match(r"[\w-]+", detail)
+    if opening is None or opening.group(0) not in named:
+        shown = {name: label for name, label in shown.items() if "_" in name}
+    if not shown:
+        return detail
+    # Longest first: ``region`` must not take the end of ``extension-region``.
+    names = sorted(shown, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return pattern.sub(lambda match: f"“{shown[match.group(1)]}”", detail)
 
 
 def choices_of(table: dict[str, str], values: Any, blank: str) -> list[SelectChoice]:
