@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -169,3 +170,21 @@ def test_a_template_writes_no_sentence_of_its_own(template):
                        for literal in re.findall(r"'([^']*)'|\"([^\"]*)\"", code)]
     assert [s for pair in strings_in_code for s in pair
             if re.search(r"[\u4e00-\u9fff]|\w+ \w+", s)] == []
+
+
+def test_no_word_of_the_catalogue_is_written_twice():
+    # A table built in parts (``UI |= {…}``) keeps the last of two entries of one key,
+    # silently: a page then reads the other wording than the one meant for it.
+    tree = ast.parse(Path(labels.__file__).read_text())
+    written: dict[tuple[str, object], int] = {}
+    twice = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AugAssign) and isinstance(node.value, ast.Dict):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            assert isinstance(target, ast.Name)
+            for key in node.value.keys:
+                if isinstance(key, ast.Constant):
+                    if (target.id, key.value) in written:
+                        twice.append((target.id, key.value))
+                    written[target.id, key.value] = key.lineno
+    assert twice == []
