@@ -46,7 +46,7 @@ def new_appeal(violation_id: int) -> Any:
     view = appeals.file_appeal(runtime().uow(), signed_in_caller(), violation_id,
                                reason=AppealReason(form.reason.data),
                                description=form.description.data or "")
-    flash(f"已提交申诉 #{view.id} Appeal #{view.id} submitted.", "success")
+    flash(labels.notice("appeal_submitted", id=view.id), "success")
     if has_file:
         redraw_on(partial(appeal_page, view.id, submitted=EvidenceForm(formdata=None)))
         attach(view.id, upload)
@@ -90,7 +90,8 @@ def appeal_decide(appeal_id: int, outcome: str) -> Any:
     redraw_on(partial(appeal_page, appeal_id, submitted=form, submitted_as="decide"), form)
     decide = appeals.uphold_appeal if outcome == "uphold" else appeals.overturn_appeal
     view = decide(runtime().uow(), signed_in_caller(), appeal_id, note=form.note.data or None)
-    flash(f"申诉 Appeal #{appeal_id}: {labels.label(view.state, 'appeal_state')}", "success")
+    flash(labels.notice("appeal_decided", id=appeal_id,
+                        state=labels.label(view.state, "appeal_state")), "success")
     return back_to(appeal_id)
 
 
@@ -116,7 +117,7 @@ def appeal_evidence_file(appeal_id: int, evidence_id: int) -> Response:
 def attach(appeal_id: int, upload: FileStorage) -> None:
     view = appeals.add_evidence(runtime().uow(), runtime().evidence, signed_in_caller(),
                                 appeal_id, filename=upload.filename, stream=upload.stream)
-    flash(f"已上传凭证 Evidence attached: {view.filename}.", "success")
+    flash(labels.notice("evidence_attached", filename=view.filename), "success")
 
 
 def back_to(appeal_id: int) -> Any:

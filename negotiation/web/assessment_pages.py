@@ -28,6 +28,7 @@ from negotiation.services.assessment import regions
 from negotiation.services.assessment.queries import ASSESSMENT_READERS, LEDGER_READERS
 from negotiation.services.assessment.views import AssessmentView, LedgerPage
 from negotiation.status_codes import status_of
+from negotiation.web import labels
 from negotiation.web.blueprint import bp
 from negotiation.web.confirmation import confirm_first
 from negotiation.web.forms.assessment import (
@@ -191,9 +192,7 @@ def end_exemption(exemption_id: int) -> Any:
         return asking
     on_refusal(partial(_already_over, "豁免", "exemption"))
     view = regions.end_exemption(runtime().uow(), signed_in_caller(), exemption_id)
-    flash(f"区域豁免 #{view.id} 已结束，此后到期的超时不再豁免。Regional exemption "
-          f"#{view.id} ended: timeouts falling due from now on are no longer waived.",
-          "success")
+    flash(labels.notice("exemption_ended", id=view.id), "success")
     return redirect(url_for("web.exemptions"))
 
 
@@ -205,9 +204,7 @@ def end_extension(extension_id: int) -> Any:
         return asking
     on_refusal(partial(_already_over, "延期", "extension"))
     view = regions.end_extension(runtime().uow(), signed_in_caller(), extension_id)
-    flash(f"区域延期 #{view.id} 已结束，此后创建的订单不再延期；已延长的发货时效不变。"
-          f"Regional extension #{view.id} ended: orders created from now on are not "
-          "extended; deadlines already moved stay moved.", "success")
+    flash(labels.notice("extension_ended", id=view.id), "success")
     return redirect(url_for("web.exemptions", _anchor="extensions"))
 
 
@@ -232,9 +229,8 @@ def declare_exemption() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         starts_at=form.starts_at.data, ends_at=form.ends_at.data,
         kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
-    flash(f"已登记区域豁免 #{view.id}（{view.region}），已豁免已记录的违规 "
-          f"{view.violations_waived} 条。Regional exemption #{view.id} for {view.region} "
-          f"recorded: {view.violations_waived} recorded violation(s) waived.", "success")
+    flash(labels.notice("exemption_declared", id=view.id, region=view.region,
+                        waived=view.violations_waived), "success")
     return redirect(url_for("web.exemptions"))
 
 
@@ -251,8 +247,7 @@ def declare_extension() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
         ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
-    flash(f"已登记区域延期 #{view.id}（{view.region}），{view.orders_extended} 个订单的发货时效"
-          f"已延长。Regional extension #{view.id} for {view.region} recorded: "
-          f"{view.orders_extended} order(s) extended.", "success")
+    flash(labels.notice("extension_declared", id=view.id, region=view.region,
+                        extended=view.orders_extended), "success")
     return redirect(url_for("web.exemptions"))
 

@@ -9,7 +9,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from negotiation.domain.enums import Role
 from negotiation.runtime import runtime
 from negotiation.services.accounts import accounts
-from negotiation.web import identity
+from negotiation.web import identity, labels
 from negotiation.web.blueprint import bp
 from negotiation.web.forms.accounts import SignInForm
 
@@ -31,7 +31,7 @@ def sign_in() -> Any:
         form.token.errors = [*form.token.errors, BAD_TOKEN]
         return render_template("sign_in.html", form=form, next=next_page), 422
     identity.remember(credential)
-    flash("已登录 Signed in.", "success")
+    flash(labels.notice("signed_in"), "success")
     if next_page == url_for("web.orders") and credential.caller.role is Role.REVIEWER:
         next_page = url_for("web.report_list")  # a reviewer's work starts at the queue
     return redirect(next_page)
@@ -40,5 +40,5 @@ def sign_in() -> Any:
 @bp.post("/sign-out")
 def sign_out() -> Any:
     identity.forget()
-    flash("已退出 Signed out.", "success")
+    flash(labels.notice("signed_out"), "success")
     return redirect(url_for("web.sign_in"))

@@ -18,7 +18,7 @@ from negotiation.services.notifications import inbox as inbox_service
 from negotiation.services.notifications.inbox import PAGE_SIZE, UNREAD_CAP, NoticeView
 from negotiation.web.blueprint import bp
 from negotiation.web.identity import current_caller, login_required, signed_in_caller
-from negotiation.web.labels import file_size, label, money, points, text
+from negotiation.web.labels import file_size, label, money, notice, points, text
 from negotiation.web.timefmt import local
 
 # One sentence per notification type, Chinese first, the English beside it; ``{name}``
@@ -159,7 +159,7 @@ def open_notice(event_id: int) -> Any:
 @login_required
 def mark_all_read() -> Any:
     marked = inbox_service.mark_all_read(runtime().uow(), signed_in_caller())
-    flash(f"已将 {marked} 条通知标为已读 {marked} notifications marked read.", "success")
+    flash(notice("notifications_read", count=marked), "success")
     return redirect(url_for("web.inbox"))
 
 

@@ -292,6 +292,42 @@ CONFIRM = {
                      "extended, and it cannot be resumed.",
 }
 
+# What a page says after an action succeeded (a flash), by name, filled in by ``notice``.
+NOTICE = {
+    "signed_in": "已登录 Signed in.",
+    "signed_out": "已退出 Signed out.",
+    "card_sent": "已发出第 %(seq)s 张协商卡片 Card %(seq)s sent: %(at)s.",
+    "card_accepted": "已接受，新的发货时效 Accepted; the ship-by is now %(at)s.",
+    "card_rejected": "已拒绝第 %(seq)s 张卡片 Card %(seq)s rejected.",
+    "card_withdrawn": "已撤回第 %(seq)s 张卡片 Card %(seq)s withdrawn.",
+    "shipped": "已发货 Shipped: %(carrier)s %(tracking_no)s.",
+    "shipped_late": "已发货 Shipped: %(carrier)s %(tracking_no)s 已超过发货时效 (late).",
+    "report_submitted": "已提交报备 #%(id)s，审核截止 %(due)s。Report #%(id)s submitted; review "
+                        "is due by %(due)s.",
+    "report_filed_without_evidence": "报备已提交，但凭证文件未能上传，请在下方重新上传。The report "
+                                     "was filed, but the evidence file was not attached; "
+                                     "upload it again below. (%(refusal)s)",
+    "evidence_attached": "已上传凭证 Evidence attached: %(filename)s.",
+    "report_approved": "已通过报备 #%(id)s Report #%(id)s approved.",
+    "report_rejected": "已驳回报备 #%(id)s Report #%(id)s rejected.",
+    "report_withdrawn": "已撤回报备 #%(id)s Report #%(id)s withdrawn.",
+    "appeal_submitted": "已提交申诉 #%(id)s Appeal #%(id)s submitted.",
+    "appeal_decided": "申诉 Appeal #%(id)s: %(state)s",
+    "exemption_declared": "已登记区域豁免 #%(id)s（%(region)s），已豁免已记录的违规 %(waived)s 条。"
+                          "Regional exemption #%(id)s for %(region)s recorded: %(waived)s "
+                          "recorded violation(s) waived.",
+    "extension_declared": "已登记区域延期 #%(id)s（%(region)s），%(extended)s 个订单的发货时效"
+                          "已延长。"
+                          "Regional extension #%(id)s for %(region)s recorded: %(extended)s "
+                          "order(s) extended.",
+    "exemption_ended": "区域豁免 #%(id)s 已结束，此后到期的超时不再豁免。Regional exemption "
+                       "#%(id)s ended: timeouts falling due from now on are no longer waived.",
+    "extension_ended": "区域延期 #%(id)s 已结束，此后创建的订单不再延期；已延长的发货时效不变。"
+                       "Regional extension #%(id)s ended: orders created from now on are not "
+                       "extended; deadlines already moved stay moved.",
+    "notifications_read": "已将 %(count)s 条通知标为已读 %(count)s notifications marked read.",
+}
+
 # The interface's own sentences, by name; templates read them with the ``text`` filter.
 UI = {
     "summary_title": "提交未成功，请修改以下内容 Not saved: please correct the following",
@@ -703,6 +739,11 @@ def label(value: object, table: str) -> str:
 def text(key: str) -> str:
     """An interface sentence of ``UI`` by its name."""
     return UI[key]
+
+
+def notice(key: str, **values: object) -> str:
+    """What a page says after an action succeeded, filled in with ``values``."""
+    return NOTICE[key] % values
 
 
 def sentence(key: str) -> Markup:

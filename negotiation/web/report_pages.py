@@ -82,9 +82,8 @@ def new_report() -> Any:
         window_start=form.window_start.data, window_end=form.window_end.data,
         latest_ship_at=form.latest_ship_at.data,
         latest_collect_at=form.latest_collect_at.data)
-    flash(f"已提交报备 #{report.id}，审核截止 {local(report.review_due_at)}。"
-          f"Report #{report.id} submitted; review is due by {local(report.review_due_at)}.",
-          "success")
+    flash(labels.notice("report_submitted", id=report.id,
+                        due=local(report.review_due_at)), "success")
     if has_file:
         # The file was checked, but attaching may still be refused (the report is filed
         # already, so the refusal is told on the report's page, where it can be sent
@@ -107,9 +106,8 @@ def kept_if_chosen(upload: object) -> bool:
 
 
 def file_not_attached(report_id: int, error: DomainError) -> Any:
-    flash(f"报备已提交，但凭证文件未能上传，请在下方重新上传。The report was filed, but "
-          f"the evidence file was not attached; upload it again below. "
-          f"({refusal_message(error)})", "error")
+    flash(labels.notice("report_filed_without_evidence", refusal=refusal_message(error)),
+          "error")
     return back_to(report_id)
 
 
@@ -149,7 +147,7 @@ def attach(caller: Caller, report_id: int, upload: FileStorage) -> None:
     view = evidence_service.add_evidence(runtime().uow(), runtime().evidence, caller,
                                          report_id, filename=upload.filename,
                                          stream=upload.stream)
-    flash(f"已上传凭证 Evidence attached: {view.filename}.", "success")
+    flash(labels.notice("evidence_attached", filename=view.filename), "success")
 
 
 # --- the list and the reviewer's queue -------------------------------------------------
@@ -253,7 +251,7 @@ def report_approve(report_id: int) -> Any:
     refusals_redraw(report_id, form, "approve")
     reports.approve_report(runtime().uow(), signed_in_caller(), report_id,
                            note=form.note.data or None)
-    flash(f"已通过报备 #{report_id} Report #{report_id} approved.", "success")
+    flash(labels.notice("report_approved", id=report_id), "success")
     return back_to(report_id)
 
 
@@ -268,7 +266,7 @@ def report_reject(report_id: int) -> Any:
     refusals_redraw(report_id, form, "reject")
     reports.reject_report(runtime().uow(), signed_in_caller(), report_id,
                           note=form.note.data or "")
-    flash(f"已驳回报备 #{report_id} Report #{report_id} rejected.", "success")
+    flash(labels.notice("report_rejected", id=report_id), "success")
     return back_to(report_id)
 
 
@@ -279,7 +277,7 @@ def report_withdraw(report_id: int) -> Any:
         return asking
     refusals_redraw(report_id)
     reports.withdraw_report(runtime().uow(), signed_in_caller(), report_id)
-    flash(f"已撤回报备 #{report_id} Report #{report_id} withdrawn.", "success")
+    flash(labels.notice("report_withdrawn", id=report_id), "success")
     return back_to(report_id)
 
 

@@ -22,6 +22,7 @@ from negotiation.services.appeals import queries as appeal_queries
 from negotiation.services.core.views import ActionView, EventView, Page
 from negotiation.services.negotiation import cards
 from negotiation.services.orders import orders as order_service
+from negotiation.web import labels
 from negotiation.web.assessment_pages import assessment_panel
 from negotiation.web.blueprint import bp
 from negotiation.web.confirmation import confirm_first
@@ -147,8 +148,7 @@ def propose(order_no: str) -> Any:
         runtime().uow(), signed_in_caller(), order_no,
         proposed_ship_by=form.proposed_ship_by.data, reason=CardReason(form.reason.data),
         remark=form.remark.data or "")
-    flash(f"已发出第 {card.seq} 张协商卡片 Card {card.seq} sent: "
-          f"{local(card.proposed_ship_by)}.", "success")
+    flash(labels.notice("card_sent", seq=card.seq, at=local(card.proposed_ship_by)), "success")
     return back_to(card.order_no)
 
 
@@ -159,8 +159,7 @@ def accept(order_no: str, card_id: int) -> Any:
         return asking
     refusals_redraw(order_no)
     card = cards.accept_card(runtime().uow(), signed_in_caller(), card_id)
-    flash(f"已接受，新的发货时效 Accepted; the ship-by is now "
-          f"{local(card.proposed_ship_by)}.", "success")
+    flash(labels.notice("card_accepted", at=local(card.proposed_ship_by)), "success")
     return back_to(card.order_no)
 
 
@@ -174,7 +173,7 @@ def reject(order_no: str, card_id: int) -> Any:
     card = cards.reject_card(runtime().uow(), signed_in_caller(), card_id,
                              note=form.note.data or None,
                              preferred_ship_by=form.preferred_ship_by.data)
-    flash(f"已拒绝第 {card.seq} 张卡片 Card {card.seq} rejected.", "success")
+    flash(labels.notice("card_rejected", seq=card.seq), "success")
     return back_to(card.order_no)
 
 
@@ -185,7 +184,7 @@ def withdraw(order_no: str, card_id: int) -> Any:
         return asking
     refusals_redraw(order_no)
     card = cards.withdraw_card(runtime().uow(), signed_in_caller(), card_id)
-    flash(f"已撤回第 {card.seq} 张卡片 Card {card.seq} withdrawn.", "success")
+    flash(labels.notice("card_withdrawn", seq=card.seq), "success")
     return back_to(card.order_no)
 
 
@@ -201,8 +200,8 @@ def ship(order_no: str) -> Any:
     shipment = order_service.ship_order(
         runtime().uow(), signed_in_caller(), order_no,
         carrier=form.carrier.data, tracking_no=form.tracking_no.data)
-    late = " 已超过发货时效 (late)" if shipment.late else ""
-    flash(f"已发货 Shipped: {shipment.carrier} {shipment.tracking_no}{late}.", "success")
+    flash(labels.notice("shipped_late" if shipment.late else "shipped",
+                        carrier=shipment.carrier, tracking_no=shipment.tracking_no), "success")
     return back_to(shipment.order_no)
 
 
