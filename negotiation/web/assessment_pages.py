@@ -229,7 +229,7 @@ def declare_exemption() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         starts_at=form.starts_at.data, ends_at=form.ends_at.data,
         kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
-    flash(labels.notice("exemption_declared", id=view.id, region=view.region,
+    flash(labels.notice("exemption_declared", id=view.id, region=_region_name(view.region),
                         waived=view.violations_waived), "success")
     return redirect(url_for("web.exemptions"))
 
@@ -247,7 +247,12 @@ def declare_extension() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
         ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
-    flash(labels.notice("extension_declared", id=view.id, region=view.region,
+    flash(labels.notice("extension_declared", id=view.id, region=_region_name(view.region),
                         extended=view.orders_extended), "success")
     return redirect(url_for("web.exemptions"))
 
+
+def _region_name(code: str) -> str:
+    """A declared region as the pages name it: its place's label, else the code."""
+    found = places.place(code)
+    return found.label if found else code

@@ -58,8 +58,9 @@ def test_an_exemption_waives_a_recorded_violation_and_the_ledger_shows_the_rever
     assert (row.region, row.kinds, row.note) == ("Zhejiang", ["late_shipment"], "暴雪 Snowstorm")
     assert row.starts_at == START + 40 * HOUR  # 2026-11-24 00:00 typed in Shanghai
     page = b.get(PAGE)
-    assert (f"已登记区域豁免 #{row.id}（Zhejiang），已豁免已记录的违规 1 条。"
-            f"Regional exemption #{row.id} for Zhejiang recorded: 1 recorded violation(s) "
+    # The region by its place's name, as the list below it shows it, not by its code.
+    assert (f"已登记区域豁免 #{row.id}（浙江 Zhejiang），已豁免已记录的违规 1 条。"
+            f"Regional exemption #{row.id} for 浙江 Zhejiang recorded: 1 recorded violation(s) "
             "waived.") in text(page)
     assert table(markup(page), "exemptions")[0][:4] == [
         f"#{row.id}", "浙江 Zhejiang", "2026-11-24 00:00 Asia/Shanghai – 2026-11-25 00:00 "
