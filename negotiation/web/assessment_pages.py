@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from negotiation.domain import places
 from negotiation.domain.caller import Caller
 from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import ExtensionCause, Role, ViolationKind
@@ -180,7 +179,7 @@ def exemptions_page(*, submitted: WebForm | None = None, submitted_as: str | Non
                                                          if k in ("region", "state")},
                            submitted_as=submitted_as, may_declare=caller.role is Role.REVIEWER,
                            policy=runtime().policy,
-                           place=places.place, alert=alert,
+                           region_name=labels.region, alert=alert,
                            first_page=not request.args.get("cursor"),
                            first_extensions=not request.args.get("ext_cursor")), status
 
@@ -229,7 +228,7 @@ def declare_exemption() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         starts_at=form.starts_at.data, ends_at=form.ends_at.data,
         kinds=[ViolationKind(k) for k in form.kinds.data], note=form.note.data or None)
-    flash(labels.notice("exemption_declared", id=view.id, region=_region_name(view.region),
+    flash(labels.notice("exemption_declared", id=view.id, region=labels.region(view.region),
                         waived=view.violations_waived), "success")
     return redirect(url_for("web.exemptions"))
 
@@ -247,12 +246,6 @@ def declare_extension() -> Any:
         runtime().uow(), signed_in_caller(), region=form.region.data,
         cause=ExtensionCause(form.cause.data), starts_at=form.starts_at.data,
         ends_at=form.ends_at.data, suspended_carriers=form.suspended_carriers.data)
-    flash(labels.notice("extension_declared", id=view.id, region=_region_name(view.region),
+    flash(labels.notice("extension_declared", id=view.id, region=labels.region(view.region),
                         extended=view.orders_extended), "success")
     return redirect(url_for("web.exemptions"))
-
-
-def _region_name(code: str) -> str:
-    """A declared region as the pages name it: its place's label, else the code."""
-    found = places.place(code)
-    return found.label if found else code

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from negotiation.domain import errors
+from negotiation.domain import errors, places
 
 ORDER_STATUS = {
     "awaiting_shipment": "待发货 Awaiting shipment",
@@ -739,6 +739,12 @@ def label(value: object, table: str) -> str:
 def text(key: str) -> str:
     """An interface sentence of ``UI`` by its name."""
     return UI[key]
+
+
+def region(code: str) -> str:
+    """A declared region as the pages name it: its place's label, else the code itself."""
+    found = places.place(code)
+    return found.label if found else code
 
 
 def notice(key: str, **values: object) -> str:
