@@ -175,6 +175,18 @@ def _update_from_arrays(table: Table, names: tuple[str, ...],
             .where(*(c == changed.c[name] for c, name in columns[:len(table.primary_key)])))
 
 
+def not_waiting_for_disk(engine: Engine) -> Engine:
+    """An engine beside ``engine`` whose transactions commit without waiting for
+    PostgreSQL to flush them to disk (``synchronous_commit`` off for its connections):
+    for what a database crash may lose without harm. A transaction that must not be lost
+    asks for the wait back (``UnitOfWork.wait_for_disk_at_commit``). SQLite: ``engine``.
+    """
+    if is_sqlite(engine):
+        return engine
+    return build_engine(engine.url.render_as_string(hide_password=False), pool_size=2,
+                        connect_args={"options": "-c synchronous_commit=off"})
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, class_=Session, expire_on_commit=False)
 

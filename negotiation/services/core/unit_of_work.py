@@ -116,13 +116,11 @@ class UnitOfWork:
         self.events.forget()
         self.assessment.forget()
 
-    def commit_without_waiting_for_disk(self) -> None:
-        """Let this transaction's commit return before PostgreSQL has flushed it to disk
-        (``synchronous_commit`` off, for this transaction only). Only for what a database
-        crash may lose without harm: a delivery taken or settled is, at worst, sent again.
-        """
+    def wait_for_disk_at_commit(self) -> None:
+        """Have this transaction's commit wait for PostgreSQL to flush it to disk, on a
+        unit whose connections otherwise do not (``database.not_waiting_for_disk``)."""
         if self.skip_locked:  # PostgreSQL; SQLite has no such setting per transaction
-            self.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            self.session.execute(text("SET LOCAL synchronous_commit TO ON"))
 
     @property
     def skip_locked(self) -> bool:

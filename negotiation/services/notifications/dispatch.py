@@ -6,6 +6,10 @@ with no transaction open, and its outcome recorded in another; so no database lo
 held while a receiver thinks, and a worker that dies mid-delivery leaves the delivery to
 fall due again when its lease runs out. Only the lease's holder may record the outcome,
 so one that comes too late is dropped, never recorded twice.
+
+The worker runs both transactions on connections that commit without waiting for the
+disk (``database.not_waiting_for_disk``): a lease or an outcome that a database crash
+loses only means the delivery is sent again.
 """
 
 from __future__ import annotations
@@ -58,7 +62,6 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
     busy = busy or {}
     share = settings.per_endpoint_concurrency
     with uow:
-        uow.commit_without_waiting_for_disk()  # lost in a crash, the deliveries fall due
         full = [e for e, count in busy.items() if count >= share]
         taken: list[Held] = []
         counts = dict(busy)
@@ -95,10 +98,10 @@ def record_outcomes(uow: UnitOfWork, settings: WebhookSettings,
     giving_up = sorted({r.claim.endpoint_id for r in results if not r.outcome.delivered
                         and r.claim.failures + 1 >= schedule.attempts})
     with uow:
-        if not giving_up:
-            # Lost in a crash, they are sent again. Not when an event is written: a
-            # reader could see an id a crash would hand to another event.
-            uow.commit_without_waiting_for_disk()
+        if giving_up:
+            # An event is written: lost in a crash, a reader could have seen an id that
+            # the database then hands to another event.
+            uow.wait_for_disk_at_commit()
         # Endpoints before deliveries, as every use case that locks both takes them.
         endpoints = uow.webhooks.lock_to_disable(giving_up)
         held = uow.webhooks.leased([(r.claim.delivery_id, r.claim.token) for r in results])
