@@ -51,8 +51,8 @@ _HELD = (WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.event_
          WebhookDelivery.attempts, WebhookDelivery.failures)
 _DELIVERIES = WebhookDelivery.__table__
 # Statements for many rows at once, each row its own parameters (an executemany).
-_LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("b_id"))
-          .values(lease_token=bindparam("b_token"), next_attempt_at=bindparam("b_until")))
+_LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+          .values(lease_token=bindparam("token"), next_attempt_at=bindparam("until")))
 _SETTLE = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("b_id"))
            .values(state=bindparam("b_state"), attempts=bindparam("b_attempts"),
                    failures=bindparam("b_failures"), next_attempt_at=bindparam("b_next"),
@@ -188,11 +188,11 @@ class WebhookRepository:
         values = {"now": now, "limit": limit, "busy": sorted(exclude_endpoints)}
         return [Held(*row) for row in self.session.execute(query, values)]
 
-    def lease(self, leases: Sequence[tuple[int, str]], until: datetime) -> None:
-        """Hold these deliveries under their tokens until ``until``, in one statement."""
-        if leases:
-            self.session.execute(_LEASE, [{"b_id": i, "b_token": t, "b_until": until}
-                                          for i, t in leases])
+    def lease(self, delivery_ids: Sequence[int], token: str, until: datetime) -> None:
+        """Hold these deliveries under one token until ``until``, in one statement."""
+        if delivery_ids:
+            self.session.execute(_LEASE, {"ids": list(delivery_ids), "token": token,
+                                          "until": until})
 
     def feed_rows(self, event_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         """(id, order_no, at, actor, type, data) of these events, as the feed shows them,

@@ -298,3 +298,23 @@ def _iso(at: datetime) -> str:
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("settings", [{"WEBHOOK_CONCURRENCY": 16}])
+def test_work_is_taken_once_7_in_8_of_the_turning_slots_are_free(rt):
+    w = worker(rt)  # polls every 0.05 s
+    try:
+        now = 100.0
+
+        def in_flight(recent: int, old: int) -> dict:
+            return {object(): (None, now - 0.01) for _ in range(recent)} | {
+                object(): (None, now - 0.06) for _ in range(old)}
+
+        assert w._worth_a_turn({}, now) == 14  # 16 free: a turn
+        assert w._worth_a_turn(in_flight(2, 0), now) == 14  # 14 free: a turn
+        assert w._worth_a_turn(in_flight(3, 0), now) == 14  # 13 free: not yet
+        # Four held by a silent receiver for over a poll: 7 in 8 of the other twelve.
+        assert w._worth_a_turn(in_flight(0, 4), now) == 10
+        assert w._worth_a_turn(in_flight(0, 16), now) == 1  # nothing turns: any room
+    finally:
+        w.close()

@@ -83,3 +83,25 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_it_is_delivered_once(
     assert done.state == "delivered" and done.attempts == 1
     ids = [r.headers["webhook-id"] for r in receiver.received]
     assert len(ids) == 2 and len(set(ids)) == 1  # the lost attempt, then the one delivery
+
+
+@pytest.mark.postgres
+def test_deliveries_are_taken_without_waiting_for_the_disk_unless_an_event_is_written(rt):
+    from sqlalchemy import text
+
+    from tests.webhook_support import worker
+
+    w = worker(rt)
+    try:
+        def synchronous_commit(uow: object, *, wait: bool) -> str:
+            with uow as unit:  # type: ignore[attr-defined]
+                if wait:
+                    unit.wait_for_disk_at_commit()
+                return unit.session.execute(text("SHOW synchronous_commit")).scalar_one()
+
+        assert synchronous_commit(w._delivery_uow(), wait=False) == "off"
+        # A worker giving up on an endpoint writes an event: that transaction waits.
+        assert synchronous_commit(w._delivery_uow(), wait=True) == "on"
+        assert synchronous_commit(rt.uow(), wait=False) == "on"  # every other unit
+    finally:
+        w.close()

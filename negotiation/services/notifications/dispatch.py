@@ -75,8 +75,8 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
                     break
         if not taken:
             return []
-        leases = [(d.id, tokens.token_hex(16)) for d in taken]
-        uow.webhooks.lease(leases, until=uow.now + settings.lease)
+        token = tokens.token_hex(16)  # one per turn: the worker holds them all alike
+        uow.webhooks.lease([d.id for d in taken], token, until=uow.now + settings.lease)
         events = uow.webhooks.feed_rows([d.event_id for d in taken])
         signing = {endpoint_id: (url, _opened(sealed, seal)) for endpoint_id, (url, sealed)
                    in uow.webhooks.signing(sorted({d.endpoint_id for d in taken}),
@@ -85,7 +85,7 @@ def claim_due(uow: UnitOfWork, settings: WebhookSettings, seal: Seal, *, limit: 
                         *signing[delivery.endpoint_id],
                         delivery.attempts + 1, delivery.failures,
                         EventView(*events[delivery.event_id]))
-                  for delivery, (_, token) in zip(taken, leases, strict=True)]
+                  for delivery in taken]
         uow.commit()
         return claims
 
