@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     insert,
     or_,
     select,
@@ -26,11 +27,24 @@ from models import (
     WebhookEndpoint,
 )
 from models.records import CommittedHorizon
-from negotiation.adapters.database import one_of
 from negotiation.adapters.reach import reach_condition
 from negotiation.domain.audience import Audience
 from negotiation.domain.caller import Caller
 from negotiation.domain.event_types import EventTypes
+
+# Every write of events runs these, built once: building a statement costs about as much
+# as sending it.
+_EVENTS = Event.__table__
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_INSERT_EVENTS_IN_ORDER = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+_INSERT_DELIVERIES = insert(WebhookDelivery.__table__)
+# The subscribers' lookup: a request's events are of one store, so the list has one
+# length and the driver's prepared statement serves.
+_SUBSCRIBERS = (select(WebhookEndpoint.id, WebhookEndpoint.store_id, WebhookEndpoint.event_types)
+                .where(WebhookEndpoint.enabled.is_(True),
+                       or_(WebhookEndpoint.store_id.is_(None),
+                           WebhookEndpoint.store_id.in_(bindparam("stores", expanding=True)))))
 
 
 class EventRepository:
@@ -59,21 +73,20 @@ class EventRepository:
         rows, self._events = self._events, []
         subscribers = self._subscribers({row["store_id"] for row in rows})
         # Plain rows, no objects: Core's executemany, not the ORM's.
-        connection, events = self.session.connection(), Event.__table__
+        connection = self.session.connection()
         if not subscribers:
-            connection.execute(insert(events), rows)
+            connection.execute(_INSERT_EVENTS, rows)
             return
-        ids = ([connection.execute(insert(events).returning(events.c.id), rows[0]).scalar_one()]
+        ids = ([connection.execute(_INSERT_EVENT, rows[0]).scalar_one()]
                if len(rows) == 1  # a request's usual lot: no order of many rows to keep
-               else connection.scalars(insert(events).returning(
-                   events.c.id, sort_by_parameter_order=True), rows).all())
+               else connection.scalars(_INSERT_EVENTS_IN_ORDER, rows).all())
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
             for event_id, row in zip(ids, rows, strict=True)
             for endpoint in subscribers if endpoint.wants(row["store_id"], row["type"])]
         if deliveries:
-            connection.execute(insert(WebhookDelivery.__table__), deliveries)
+            connection.execute(_INSERT_DELIVERIES, deliveries)
 
     def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
         """The enabled endpoints these stores' events may go to: the stores' own and the
@@ -81,13 +94,9 @@ class EventRepository:
         deleted, and its rows go an hour later (``purge_deleted``), so a delivery written
         to it now never fails this write."""
         stores = sorted(i for i in store_ids if i is not None)
-        query = (select(WebhookEndpoint.id, WebhookEndpoint.store_id,
-                        WebhookEndpoint.event_types)
-                 .where(WebhookEndpoint.enabled.is_(True),
-                        or_(WebhookEndpoint.store_id.is_(None),
-                            one_of(self.session, WebhookEndpoint.store_id, stores))))
         return [Subscriber(endpoint_id, store_id, EventTypes.parse(types))
-                for endpoint_id, store_id, types in self.session.execute(query)]
+                for endpoint_id, store_id, types
+                in self.session.execute(_SUBSCRIBERS, {"stores": stores})]
 
     def forget(self) -> None:
         """After a rollback: they belonged to what was undone."""

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     or_,
@@ -37,6 +38,25 @@ DECIDED = (CardState.ACCEPTED, CardState.REJECTED, CardState.EXPIRED)
 DUE_POOL = 4
 
 
+# One order, found by its number, its id or one of its cards (``key``). Every request on
+# an order runs these, so they are built once: building one costs about as much as
+# sending it.
+_ORDER_WHERE = {
+    "order_no": Order.order_no == bindparam("key"),
+    "id": Order.id == bindparam("key"),
+    "card": Order.id == select(Negotiation.order_id).join(Card)
+    .where(Card.id == bindparam("key")).scalar_subquery(),
+}
+_LOCK_ORDER = {by: select(Order.id).where(where).with_for_update()
+               for by, where in _ORDER_WHERE.items()}
+# Its cards come in the same statement (a join of at most a few rows) rather than the
+# second round trip a list's ``selectin`` loading is worth.
+_LOAD_ORDER = {by: select(Order).where(where)
+               .options(joinedload(Order.negotiation).joinedload(Negotiation.cards))
+               for by, where in _ORDER_WHERE.items()}
+_RELOAD_ORDER = _LOAD_ORDER["id"].execution_options(populate_existing=True)  # once locked
+
+
 class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -49,26 +69,22 @@ class OrderRepository:
         The order row is the aggregate's lock: every change to its negotiation, cards
         or shipment takes it first, so concurrent requests on one order queue up.
         """
-        return self._load(Order.order_no == order_no, lock)
+        return self._load("order_no", order_no, lock)
 
     def order_by_id(self, order_id: int, *, lock: bool = False) -> Order | None:
-        return self._load(Order.id == order_id, lock)
+        return self._load("id", order_id, lock)
 
-    def _load(self, where: ColumnElement[bool], lock: bool) -> Order | None:
+    def _load(self, by: str, key: object, lock: bool) -> Order | None:
         if lock:
             # Lock first, load after, in two statements: under READ COMMITTED a statement
             # that waited for the lock still reads its *joined* rows (negotiation, store)
             # from the snapshot taken before the wait, i.e. before the change it waited for.
-            order_id = self.session.scalar(select(Order.id).where(where).with_for_update())
-            if order_id is None:
+            key = self.session.scalar(_LOCK_ORDER[by], {"key": key})
+            if key is None:
                 return None
-            where = Order.id == order_id
-        # One order: its cards come in the same statement (a join of at most a few rows)
-        # rather than the second round trip a list's ``selectin`` loading is worth.
-        query = (select(Order).where(where)
-                 .options(joinedload(Order.negotiation).joinedload(Negotiation.cards))
-                 .execution_options(populate_existing=lock))
-        return self.session.scalars(query).unique().first()
+            by = "id"
+        query = _RELOAD_ORDER if lock else _LOAD_ORDER[by]
+        return self.session.scalars(query, {"key": key}).unique().first()
 
     def orders_by_ids(self, ids: Sequence[int]) -> Sequence[Order]:
         """Orders as settling reads them: with their negotiations and cards, in two
@@ -155,8 +171,7 @@ class OrderRepository:
     # --- cards -------------------------------------------------------------------------
 
     def order_of_card(self, card_id: int, *, lock: bool = False) -> Order | None:
-        of_card = select(Negotiation.order_id).join(Card).where(Card.id == card_id)
-        return self._load(Order.id == of_card.scalar_subquery(), lock)
+        return self._load("card", card_id, lock)
 
     def recent_decided_states(self, store_id: int, limit: int) -> list[CardState]:
         return list(self.session.scalars(
