@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, and_, cast, func, insert, or_, select
+from sqlalchemy import Table, Text, and_, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,7 +23,7 @@ from models import (
     Shipment,
     Violation,
 )
-from negotiation.adapters.database import one_of
+from negotiation.adapters.database import insert_rows, one_of
 from negotiation.domain.declarations import DeclarationState
 from negotiation.domain.enums import OrderStatus
 
@@ -128,7 +128,7 @@ class AssessmentRepository:
             obj.id = new_id
         keys = [column.key for column in table.columns]
         rows = [{key: obj.__dict__.get(key) for key in keys} for obj in objects]
-        self.session.connection().execute(insert(table), rows)
+        insert_rows(self.session.connection(), table, rows)
         if getattr(self.session, "ending", False):
             return
         for obj, row in zip(objects, rows, strict=True):

@@ -27,6 +27,7 @@ from models import (
     WebhookEndpoint,
 )
 from models.records import CommittedHorizon
+from negotiation.adapters.database import insert_rows
 from negotiation.adapters.reach import reach_condition
 from negotiation.domain.audience import Audience
 from negotiation.domain.caller import Caller
@@ -35,10 +36,8 @@ from negotiation.domain.event_types import EventTypes
 # Every write of events runs these, built once: building a statement costs about as much
 # as sending it.
 _EVENTS = Event.__table__
-_INSERT_EVENTS = insert(_EVENTS)
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _INSERT_EVENTS_IN_ORDER = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
-_INSERT_DELIVERIES = insert(WebhookDelivery.__table__)
 # The subscribers' lookup: a request's events are of one store, so the list has one
 # length and the driver's prepared statement serves.
 _SUBSCRIBERS = (select(WebhookEndpoint.id, WebhookEndpoint.store_id, WebhookEndpoint.event_types)
@@ -75,7 +74,7 @@ class EventRepository:
         # Plain rows, no objects: Core's executemany, not the ORM's.
         connection = self.session.connection()
         if not subscribers:
-            connection.execute(_INSERT_EVENTS, rows)
+            insert_rows(connection, _EVENTS, rows)
             return
         ids = ([connection.execute(_INSERT_EVENT, rows[0]).scalar_one()]
                if len(rows) == 1  # a request's usual lot: no order of many rows to keep
@@ -85,8 +84,7 @@ class EventRepository:
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
             for event_id, row in zip(ids, rows, strict=True)
             for endpoint in subscribers if endpoint.wants(row["store_id"], row["type"])]
-        if deliveries:
-            connection.execute(_INSERT_DELIVERIES, deliveries)
+        insert_rows(connection, WebhookDelivery.__table__, deliveries)
 
     def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
         """The enabled endpoints these stores' events may go to: the stores' own and the
