@@ -757,7 +757,7 @@ def _profile_child(job: dict[str, Any]) -> dict[str, Any]:
     dispatch.record_outcomes = timed("settle", dispatch.record_outcomes, lambda a, v: len(a[2]))
     worker = Worker(rt, sweep_batch_size=500, key_retention=timedelta(hours=48))
     # Deliveries are taken and recorded on the worker's own engine (not_waiting_for_disk).
-    delivery_engine = worker._delivery_engine  # noqa: SLF001 - a measuring device
+    delivery_engine = worker.delivery_engine
     if delivery_engine is not rt.engine:
         event.listen(delivery_engine, "before_cursor_execute", _before)
         event.listen(delivery_engine, "after_cursor_execute", _after)

@@ -72,8 +72,8 @@ class Worker:
                                     allow_private=self.settings.allow_private_urls,
                                     max_connections=self.settings.concurrency)
         # Taking deliveries and recording outcomes, a crash may lose: their own connections.
-        self._delivery_engine = not_waiting_for_disk(runtime.engine)
-        self._delivery_sessions = session_factory(self._delivery_engine)
+        self.delivery_engine = not_waiting_for_disk(runtime.engine)
+        self._delivery_sessions = session_factory(self.delivery_engine)
         self._sweep_batch_size = sweep_batch_size
         self._key_retention = key_retention
         self._poll = poll_seconds
@@ -84,8 +84,8 @@ class Worker:
 
     def close(self) -> None:
         self.sender.close()
-        if self._delivery_engine is not self.runtime.engine:
-            self._delivery_engine.dispose()
+        if self.delivery_engine is not self.runtime.engine:
+            self.delivery_engine.dispose()
 
     def _delivery_uow(self) -> UnitOfWork:
         return UnitOfWork(self._delivery_sessions, self.runtime.clock, self.runtime.policy)
