@@ -137,8 +137,8 @@ class Worker:
         Taking work and recording outcomes are transactions; run one after the other
         they would leave the slots idle while either waits on the database. So the loop
         takes work once most slots are free (:meth:`_worth_a_turn`), and the recorder
-        records, in one transaction, everything that finished while it recorded the last
-        batch: under load each turn of the database serves many deliveries.
+        records what finished in lots of about as many (:meth:`_record`): under load each
+        turn of the database serves many deliveries.
         """
         slots = self.settings.concurrency
         in_flight: dict[Future[Settled], tuple[Claim, float]] = {}  # and when it was posted
@@ -186,13 +186,13 @@ class Worker:
         """
         turning = self.settings.concurrency - sum(
             1 for _, posted in in_flight.values() if now - posted > self._poll)
-        return max(1, turning * 7 // 8)
+        return _most_of(turning)
 
     def _record(self, finished: queue.SimpleQueue[Settled | None], report: PassReport) -> None:
         """Settle outcomes as they come, in lots: a lot is recorded once it holds as many
         as a turn takes, or ``RECORD_WITHIN`` after its first, until told there are no
         more."""
-        enough = max(1, self.settings.concurrency * 7 // 8)
+        enough = _most_of(self.settings.concurrency)
         while True:
             first = finished.get()
             results = [] if first is None else [first]
@@ -240,3 +240,8 @@ class Worker:
         delivered = sum(1 for r in results if r.outcome.delivered)
         report.delivered += delivered
         report.failed += len(results) - delivered
+
+
+def _most_of(slots: int) -> int:
+    """7 in 8 of ``slots``, at least one: how many deliveries a turn is worth."""
+    return max(1, slots * 7 // 8)
