@@ -50,9 +50,10 @@ class Held(NamedTuple):
 _HELD = (WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.event_id,
          WebhookDelivery.attempts, WebhookDelivery.failures)
 _DELIVERIES = WebhookDelivery.__table__
-# Statements for many rows at once, each row its own parameters (an executemany).
+# A turn's deliveries, leased under one token.
 _LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
           .values(lease_token=bindparam("token"), next_attempt_at=bindparam("until")))
+# Each row its own parameters (an executemany).
 _SETTLE = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("b_id"))
            .values(state=bindparam("b_state"), attempts=bindparam("b_attempts"),
                    failures=bindparam("b_failures"), next_attempt_at=bindparam("b_next"),

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from tests.webhook_support import delivery_rows, run_once, subscribe
+from negotiation.services.core.unit_of_work import UnitOfWork
+from tests.webhook_support import delivery_rows, run_once, subscribe, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,18 +89,14 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_it_is_delivered_once(
 
 @pytest.mark.postgres
 def test_deliveries_are_taken_without_waiting_for_the_disk_unless_an_event_is_written(rt):
-    from sqlalchemy import text
-
-    from tests.webhook_support import worker
+    def synchronous_commit(uow: UnitOfWork, *, wait: bool) -> str:
+        with uow:
+            if wait:
+                uow.wait_for_disk_at_commit()
+            return uow.session.execute(text("SHOW synchronous_commit")).scalar_one()
 
     w = worker(rt)
     try:
-        def synchronous_commit(uow: object, *, wait: bool) -> str:
-            with uow as unit:  # type: ignore[attr-defined]
-                if wait:
-                    unit.wait_for_disk_at_commit()
-                return unit.session.execute(text("SHOW synchronous_commit")).scalar_one()
-
         assert synchronous_commit(w._delivery_uow(), wait=False) == "off"
         # A worker giving up on an endpoint writes an event: that transaction waits.
         assert synchronous_commit(w._delivery_uow(), wait=True) == "on"
