@@ -42,10 +42,15 @@ def _writing_transaction_postgresql(element: WritingTransaction, compiler: SQLCo
 
 
 class CommittedHorizon(FunctionElement[int]):
-    """The oldest transaction still running, in :class:`WritingTransaction`
-    numbers: every transaction below it has ended, so no event below it is still to come.
+    """The oldest transaction still running that may write this database's events, in
+    :class:`WritingTransaction` numbers: every such transaction below it has ended, so no
+    event below it is still to come.
 
     Evaluated in the feed's own statement, so with the snapshot its rows are read from.
+    On PostgreSQL transaction ids are the server's: the snapshot's running transactions
+    count, less those the server names as another database's (a long one there must not
+    stall this feed). One that cannot be placed — its backend gone between the two
+    looks, a prepared transaction — counts, which only holds the feed back a moment.
     On SQLite every event is transaction 0 and 1 lets them all through: there commit
     order is id order.
     """
@@ -63,7 +68,13 @@ def _committed_horizon_sqlite(element: CommittedHorizon, compiler: SQLCompiler,
 @compiles(CommittedHorizon, "postgresql")
 def _committed_horizon_postgresql(element: CommittedHorizon, compiler: SQLCompiler,
                                   **kw: object) -> str:
-    return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    # A running id's low 32 bits are the backend's xid (backend_xid has no epoch).
+    return ("(SELECT coalesce(min(running::text::bigint),"
+            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+            " FROM pg_snapshot_xip(pg_current_snapshot()) AS running"
+            " WHERE running::text::bigint & 4294967295 NOT IN"
+            " (SELECT backend_xid::text::bigint FROM pg_stat_activity"
+            " WHERE datname <> current_database() AND backend_xid IS NOT NULL))")
 
 
 class Event(Base):

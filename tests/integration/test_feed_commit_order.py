@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 
 from models import Event, Order
+from negotiation.adapters.database import build_engine
 from negotiation.services.notifications import feed
 from tests.integration.support import events
 
@@ -111,6 +113,27 @@ def test_an_event_numbered_before_one_already_served_is_still_delivered(rt, worl
 
     assert reader.poll_until({lower}) == [lower]
     assert sorted(reader.received) == [e.id for e in events(rt)]
+
+
+def test_a_transaction_in_another_database_of_the_server_holds_nothing_back(rt, world):
+    """Transaction ids are the server's, but only this database's transactions can write
+    its events: one left open in another database (another service, a benchmark) must
+    not stall the feed."""
+    world.order("O-1")
+    reader = Poller(rt, world.reviewer.caller)
+    reader.poll_until({e.id for e in events(rt)})
+    elsewhere = build_engine(make_url(rt.engine.url).set(database="postgres")
+                             .render_as_string(hide_password=False))
+    try:
+        with elsewhere.connect() as other:
+            transaction = other.begin()
+            other.scalar(select(func.pg_current_xact_id()))  # a writer's id, held open
+            world.order("O-2")
+            created = {e.id for e in events(rt)} - set(reader.received)
+            assert created and set(reader.poll()) == created
+            transaction.rollback()
+    finally:
+        elsewhere.dispose()
 
 
 def _note(order_id: int, rt: Any) -> Any:
