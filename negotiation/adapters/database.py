@@ -258,3 +258,16 @@ def one_of(session: orm.Session, column: Any, values: Collection[Any]) -> Column
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def one_of_query(session: orm.Session, column: Any, query: Any) -> ColumnElement[bool]:
+    """``column IN (query)``, for a query of candidates among many rows.
+
+    On PostgreSQL as ``column = ANY(ARRAY(query))``: the candidates are then looked up by
+    ``column``'s index, in its order, so ``ORDER BY column LIMIT n`` stops after ``n``
+    of them. As ``IN``, the planner may walk the whole index by ``column`` instead, to
+    merge it with them: with 200,000 orders, 86 ms a sweep batch against 27.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(func.array(query.scalar_subquery()))
+    return column.in_(query)

@@ -27,7 +27,7 @@ from models import (
     Order,
     Shipment,
 )
-from negotiation.adapters.database import one_of
+from negotiation.adapters.database import one_of, one_of_query
 from negotiation.adapters.reach import within_reach
 from negotiation.domain.caller import Caller
 from negotiation.domain.enums import CardState, NegotiationState, OrderStatus
@@ -216,14 +216,18 @@ class OrderRepository:
         and a request) never wait on each other's rows, each takes what is free among
         the candidates.
         """
-        expiring = (select(Order.id).join(Order.negotiation).join(Negotiation.cards)
-                    .where(Card.state == CardState.PENDING, Card.expires_at <= now),
-                    Card.expires_at)
-        assessing = select(Order.id).where(Order.assess_at <= now), Order.assess_at
-        candidates = union(*(_earliest(query if scope is None else within_reach(query, scope),
-                                       due_at, limit * DUE_POOL)
-                             for query, due_at in (expiring, assessing)))
-        query = (select(Order.id).where(Order.id.in_(candidates))
+        pending = (Card.state == CardState.PENDING, Card.expires_at <= now)
+        expiring = (  # a negotiation names its order: the orders are only joined for a scope
+            select(Negotiation.order_id.label("id")).join(Negotiation.cards).where(*pending)
+            if scope is None else
+            within_reach(select(Order.id).join(Order.negotiation).join(Negotiation.cards)
+                         .where(*pending), scope))
+        assessing = select(Order.id).where(Order.assess_at <= now)
+        if scope is not None:
+            assessing = within_reach(assessing, scope)
+        candidates = union(_earliest(expiring, Card.expires_at, limit * DUE_POOL),
+                           _earliest(assessing, Order.assess_at, limit * DUE_POOL))
+        query = (select(Order.id).where(one_of_query(self.session, Order.id, candidates))
                  .order_by(Order.id).limit(limit)
                  .with_for_update(skip_locked=skip_locked))
         return list(self.session.scalars(query))
