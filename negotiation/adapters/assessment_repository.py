@@ -269,12 +269,16 @@ class AssessmentRepository:
             self.lock_days([(store_id, day)])
         return self._days[store_id, day]
 
-    def lock_days(self, keys: Sequence[tuple[int, date]]) -> None:
+    def lock_days(self, keys: Sequence[tuple[int, date]], *,
+                  skip_locked: bool = False) -> set[tuple[int, date]]:
         """Counters of several stores, created if missing and locked in the order given
-        (callers sort them), in two statements whatever their number."""
-        keys = [key for key in keys if key not in self._days]
+        (callers sort them), in two statements whatever their number; returns the keys
+        now locked. With ``skip_locked`` (PostgreSQL), those another transaction holds
+        are left out rather than waited for."""
+        held = {key for key in keys if key in self._days}
+        keys = [key for key in keys if key not in held]
         if not keys:
-            return
+            return held
         dialect = self.session.get_bind().dialect.name
         upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # One prepared statement for every key (an executemany), not a VALUES list
@@ -291,8 +295,11 @@ class AssessmentRepository:
                               one_of(self.session, DailyDeduction.store_id, stores))
                          for day, stores in stores_of_day.items())))
             .order_by(DailyDeduction.store_id, DailyDeduction.day)
-            .with_for_update().execution_options(populate_existing=True))
-        self._days.update({(c.store_id, c.day): c for c in counters})
+            .with_for_update(skip_locked=skip_locked)
+            .execution_options(populate_existing=True))
+        locked = {(c.store_id, c.day): c for c in counters}
+        self._days.update(locked)
+        return held | locked.keys()
 
     def deducted_on(self, store_id: int, day: date) -> Decimal:
         return self.session.scalar(

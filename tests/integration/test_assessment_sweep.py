@@ -48,7 +48,7 @@ from tests.integration.assessment_support import (
     sweeping_app,
     violation_count,
 )
-from tests.integration.support import propose
+from tests.integration.support import order_row, propose
 from tests.integration.test_concurrency import run_together
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,37 +117,47 @@ def test_two_sweeps_on_the_embedded_database_charge_every_order_once(rt, databas
     assert_every_order_charged_exactly_once(books(rt), backlog, CAP)
 
 
+def add_empty_counter(rt, store_id: int, at: datetime) -> None:
+    """The store's counter for the day of ``at``, as its first violation that day leaves
+    it: so only its row lock orders the sweeps."""
+    with rt.sessions() as session:
+        session.add(DailyDeduction(store_id=store_id, day=applies_on(at, Policy()),
+                                   amount=Decimal("0")))
+        session.commit()
+
+
+def sweep_thread(runtime: Runtime, batch_size: int, outcome: list[Any]) -> threading.Thread:
+    """A sweep to start in a thread of its own; its report, or what it raised, goes to
+    ``outcome``."""
+    def run() -> None:
+        try:
+            outcome.append(sweep(runtime.uow, batch_size=batch_size))
+        except BaseException as raised:
+            outcome.append(raised)
+
+    return threading.Thread(target=run)
+
+
 @pytest.mark.postgres
 def test_a_charge_queued_behind_another_on_the_same_store_sees_its_deduction(
         rt, database_url, clock, tmp_path):
     """One interleaving pinned: a sweep has charged a store's order and not committed yet;
     a second sweep charging the same store must wait for it and then find the cap used.
 
-    The cap leaves room for one deduction. The day's counter row already exists, as it
-    does after the store's first violation of the day, so only its row lock orders them.
+    The cap leaves room for one deduction.
     """
     cap = Decimal("10")
     backlog = late_backlog(rt, START, stores=1, per_store=3)
     at = clock.set(START + 50 * H)
     (store,) = backlog.orders_of
-    with rt.sessions() as session:
-        session.add(DailyDeduction(store_id=store, day=applies_on(at, Policy()),
-                                   amount=Decimal("0")))
-        session.commit()
+    add_empty_counter(rt, store, at)
     first, second = sweepers(database_url, at, cap, tmp_path)
     outcome: list[Any] = []
-
-    def second_sweep() -> None:
-        try:
-            outcome.append(sweep(second.uow, batch_size=3))
-        except BaseException as raised:
-            outcome.append(raised)
-
-    thread = threading.Thread(target=second_sweep)
+    thread = sweep_thread(second, 3, outcome)
     try:
         with first.uow() as uow:
             ids = uow.orders.due_order_ids(uow.now, 1, skip_locked=True)
-            assert settle_orders(uow, ids)  # charged 10: the counter is read, not yet written
+            assert settle_orders(uow, ids).changes  # charged 10: read, not yet written
             thread.start()
             wait_for(lambda: lock_waiters(rt) != [] or not thread.is_alive(),
                      "the second sweep waited for the counter or finished")
@@ -159,6 +169,40 @@ def test_a_charge_queued_behind_another_on_the_same_store_sees_its_deduction(
             runtime.engine.dispose()
     assert [type(r) for r in outcome] == [SweepReport], outcome
     assert_every_order_charged_exactly_once(books(rt), backlog, cap)
+
+
+@pytest.mark.postgres
+def test_a_sweep_leaves_a_store_whose_counter_is_held_for_later_and_waits_only_then(
+        rt, database_url, clock, tmp_path):
+    """Batches of 4 over stores A and B in turn, A's counter held by another
+    transaction: each batch assesses B's orders and leaves A's, locked and untouched,
+    for a later one; a batch holding only A's orders waits. So B's first three orders
+    are assessed while A's counter is held, and nothing of A's."""
+    backlog = late_backlog(rt, START, stores=2, per_store=10)
+    at = clock.set(START + 50 * H)
+    store_a, store_b = backlog.orders_of
+    add_empty_counter(rt, store_a, at)
+    (sweeper,) = sweepers(database_url, at, CAP, tmp_path, count=1)
+    outcome: list[Any] = []
+    thread = sweep_thread(sweeper, 4, outcome)
+    try:
+        with rt.engine.connect() as holder:
+            holder_tx = holder.begin()
+            holder.execute(text("SELECT * FROM daily_deductions WHERE store_id = :s "
+                                "FOR UPDATE"), {"s": store_a})
+            thread.start()
+            wait_for(lambda: lock_waiters(rt) != [] or not thread.is_alive(),
+                     "the sweep waited for store A's counter")
+            b = books(rt)
+            assessed = [no for no in backlog.created if not problems_with_assessed(b, no)]
+            holder_tx.rollback()
+        thread.join(30)
+        assert not thread.is_alive()
+    finally:
+        sweeper.engine.dispose()
+    assert assessed == backlog.orders_of[store_b][:3]
+    assert [type(r) for r in outcome] == [SweepReport], outcome
+    assert_every_order_charged_exactly_once(books(rt), backlog, CAP)
 
 
 # --- a sweep killed mid-batch --------------------------------------------------------------
@@ -209,10 +253,10 @@ def wait_for(condition, what: str, process: subprocess.Popen[bytes] | None = Non
 @pytest.mark.postgres
 def test_a_sweep_killed_mid_batch_loses_nothing_and_the_rerun_doubles_nothing(
         rt, database_url, clock, tmp_path):
-    """Stores A and B own the first 60 orders; then A, B and C take turns. The test holds
-    C's daily-cap counter, so the sweep commits its first 8 batches (7 orders each) and
-    stops inside the 9th: A's and B's orders there are assessed, C's is waiting. Then it
-    is killed (SIGKILL), and a second sweep runs to completion.
+    """150 orders over stores A, B and C. The test holds the lock of the 57th order's
+    negotiation, which lapses at its deadline, so the sweep commits its first 8 batches
+    (7 orders each) and stops inside the 9th, its rules applied, waiting to write what
+    they changed. Then it is killed (SIGKILL), and a second sweep runs to completion.
     """
     now = datetime.now(UTC)
     clock.set(now - 60 * H)  # created then: due 13 h ago, collection due in 11 h
@@ -226,24 +270,18 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_the_rerun_doubles_nothing(
     add_orders(rt, backlog, [store_a, store_b, store_c], 90, buyer_id=buyer,
                paid_at=created - H, ship_by=created + 47 * H)
     in_creation_order = backlog.created
-    policy = Policy.from_mapping(POLICY)
-    # Today's counter, and tomorrow's should the run cross midnight in Shanghai.
-    days = sorted({applies_on(now, policy), applies_on(now + H, policy)})
-    with rt.sessions() as session:
-        session.add_all(DailyDeduction(store_id=store_c, day=day, amount=Decimal("0"))
-                        for day in days)
-        session.commit()
+    first_of_the_killed_batch = order_row(rt, in_creation_order[committed_batches * batch])
 
     log = tmp_path / "sweep.log"
     with rt.engine.connect() as holder:
         holder_tx = holder.begin()
-        holder.execute(text("SELECT * FROM daily_deductions WHERE store_id = :s FOR UPDATE"),
-                       {"s": store_c})
+        holder.execute(text("SELECT * FROM negotiations WHERE order_id = :o FOR UPDATE"),
+                       {"o": first_of_the_killed_batch.id})
         killed = sweep_command(database_url, tmp_path, batch, log)
         try:
             wait_for(lambda: violation_count(rt) >= committed_batches * batch
                      and lock_waiters(rt) != [],
-                     "its first batches committed and it waited on store C's counter",
+                     "its first batches committed and it waited to write the 9th's",
                      killed, log)
             (stuck,) = lock_waiters(rt)
             killed.send_signal(signal.SIGKILL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -99,21 +100,37 @@ def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
 
 
 
-def settle_orders(uow: UnitOfWork, ids: list[int]) -> int:
+@dataclass(frozen=True)
+class BatchSettled:
+    orders: int  # settled; the others were left for a later batch
+    changes: int  # what settling them changed (0: nothing was due after all)
+
+
+def settle_orders(uow: UnitOfWork, ids: list[int], *,
+                  leave_held_stores: bool = False) -> BatchSettled:
     """Settle many locked orders, loading what settling reads for all of them at once:
     a fixed number of queries per batch, whatever its size.
 
     The day's cap counters of every store to assess are locked up front, in store order,
-    so two sweeps never take them in opposite orders. Nothing is flushed until the
-    batch commits, so its rows go to the database in one statement per table and kind
-    of change.
+    so two sweeps never take them in opposite orders. With ``leave_held_stores`` (a
+    sweep on PostgreSQL), a counter another transaction holds is not waited for while
+    there is other work: that store's orders to assess stay locked, untouched, for a
+    later batch, so two sweeps charging the same stores do not take turns; only a batch
+    left with nothing else waits for its counters. Nothing is flushed until the batch
+    commits, so its rows go to the database in one statement per table and kind of change.
     """
     orders = uow.orders.orders_by_ids(ids)
     due = uow.assessment.with_assessment([o for o in orders if assessment.due(o, uow.now)])
     day = applies_on(uow.now, uow.policy)
-    uow.assessment.lock_days(sorted({(o.store_id, day) for o in due}))
+    days = sorted({(o.store_id, day) for o in due})
+    held = uow.assessment.lock_days(days, skip_locked=leave_held_stores and uow.skip_locked)
+    if len(held) < len(days):
+        waiting = {o.id for o in due if (o.store_id, day) not in held}
+        if ready := [o for o in orders if o.id not in waiting]:
+            orders, due = ready, [o for o in due if o.id not in waiting]
+        else:
+            uow.assessment.lock_days(days)
     uow.assessment.load_exemptions(o.region for o in due)
     with uow.writes_held_until_commit():  # in id order: written in that order
-        return sum(settle_order(uow, order) for order in sorted(orders, key=lambda o: o.id))
-
-
+        changes = sum(settle_order(uow, order) for order in sorted(orders, key=lambda o: o.id))
+    return BatchSettled(len(orders), changes)

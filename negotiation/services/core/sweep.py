@@ -4,7 +4,9 @@ purge expired idempotency keys and evidence files no row names.
 
 Each batch is one transaction over at most ``batch_size`` orders, locked as they are
 picked; on PostgreSQL rows another sweep holds are skipped, so several sweeps share the
-work. Settling is idempotent, so a sweep killed mid-run is simply run again.
+work, and the orders of a store whose day counter another batch holds wait for a later
+batch (see ``settle_orders``). Settling is idempotent, so a sweep killed mid-run is
+simply run again.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ def sweep(new_uow: Callable[[], UnitOfWork], *, batch_size: int = 500,
         while True:
             with new_uow() as uow:
                 ids = uow.orders.due_order_ids(uow.now, batch_size, skip_locked=uow.skip_locked)
-                changed = settle_orders(uow, ids)
-                if not changed:
+                settled = settle_orders(uow, ids, leave_held_stores=True)
+                if not settled.changes:
                     break  # nothing due (or nothing settling could change: never loop on it)
                 uow.commit(last=True)
-            report.orders_settled += len(ids)
+            report.orders_settled += settled.orders
             report.batches += 1
             # What the batch left (its objects are gone with its session): young objects
             # only, and now and then everything allocated since the sweep began.

@@ -163,7 +163,7 @@ def _overdue(order: Order, now: datetime) -> bool:
 
 def _settle_due_orders_of(uow: UnitOfWork, caller: Caller, batch_size: int = 500) -> None:
     while ids := uow.orders.due_order_ids(uow.now, batch_size, skip_locked=False, scope=caller):
-        if not settle_orders(uow, ids):
+        if not settle_orders(uow, ids).changes:
             break  # as in the sweep: never loop on what settling cannot change
         uow.commit()
 
