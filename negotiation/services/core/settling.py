@@ -102,7 +102,7 @@ def settled_even_if_refused(uow: UnitOfWork) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class BatchSettled:
-    orders: int  # settled; the others were left for a later batch
+    orders: int  # changed by settling (another sweep may have settled one just before)
     changes: int  # what settling them changed (0: nothing was due after all)
 
 
@@ -132,5 +132,5 @@ def settle_orders(uow: UnitOfWork, ids: list[int], *,
             uow.assessment.lock_days(days)
     uow.assessment.load_exemptions(o.region for o in due)
     with uow.writes_held_until_commit():  # in id order: written in that order
-        changes = sum(settle_order(uow, order) for order in sorted(orders, key=lambda o: o.id))
-    return BatchSettled(len(orders), changes)
+        changes = [settle_order(uow, order) for order in sorted(orders, key=lambda o: o.id)]
+    return BatchSettled(sum(1 for c in changes if c), sum(changes))
