@@ -274,7 +274,8 @@ class AssessmentRepository:
         """Counters of several stores, created if missing and locked in the order given
         (callers sort them), in two statements whatever their number; returns the keys
         now locked. With ``skip_locked`` (PostgreSQL), those another transaction holds
-        are left out rather than waited for."""
+        are left out rather than waited for (one it is creating is still waited for, at
+        its first charge of the day)."""
         held = {key for key in keys if key in self._days}
         keys = [key for key in keys if key not in held]
         if not keys:

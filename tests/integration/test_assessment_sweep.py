@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -126,6 +128,19 @@ def add_empty_counter(rt, store_id: int, at: datetime) -> None:
         session.commit()
 
 
+@contextmanager
+def counter_held(rt, store_id: int) -> Iterator[None]:
+    """Another transaction holding the store's day counters until the block ends."""
+    with rt.engine.connect() as holder:
+        transaction = holder.begin()
+        holder.execute(text("SELECT * FROM daily_deductions WHERE store_id = :s FOR UPDATE"),
+                       {"s": store_id})
+        try:
+            yield
+        finally:
+            transaction.rollback()
+
+
 def sweep_thread(runtime: Runtime, batch_size: int, outcome: list[Any]) -> threading.Thread:
     """A sweep to start in a thread of its own; its report, or what it raised, goes to
     ``outcome``."""
@@ -186,22 +201,54 @@ def test_a_sweep_leaves_a_store_whose_counter_is_held_for_later_and_waits_only_t
     outcome: list[Any] = []
     thread = sweep_thread(sweeper, 4, outcome)
     try:
-        with rt.engine.connect() as holder:
-            holder_tx = holder.begin()
-            holder.execute(text("SELECT * FROM daily_deductions WHERE store_id = :s "
-                                "FOR UPDATE"), {"s": store_a})
+        with counter_held(rt, store_a):
             thread.start()
             wait_for(lambda: lock_waiters(rt) != [] or not thread.is_alive(),
                      "the sweep waited for store A's counter")
             b = books(rt)
             assessed = [no for no in backlog.created if not problems_with_assessed(b, no)]
-            holder_tx.rollback()
         thread.join(30)
         assert not thread.is_alive()
     finally:
         sweeper.engine.dispose()
     assert assessed == backlog.orders_of[store_b][:3]
     assert [type(r) for r in outcome] == [SweepReport], outcome
+    assert_every_order_charged_exactly_once(books(rt), backlog, CAP)
+
+
+@pytest.mark.postgres
+def test_a_batch_whose_only_other_orders_need_nothing_waits_for_the_held_counter(
+        rt, database_url, clock, tmp_path):
+    """An order another sweep settled just before can be picked again and needs nothing:
+    beside it, a held store's orders are waited for, not left (the sweep would end
+    with them still due)."""
+    backlog = late_backlog(rt, START, stores=2, per_store=1)
+    at = clock.set(START + 50 * H)
+    store_a, store_b = backlog.orders_of
+    add_empty_counter(rt, store_a, at)
+    (sweeper,) = sweepers(database_url, at, CAP, tmp_path, count=1)
+    ids = {store: order_row(rt, nos[0]).id for store, nos in backlog.orders_of.items()}
+    with sweeper.uow() as uow:  # store B's order settled: due no longer
+        assert settle_orders(uow, [ids[store_b]]).changes
+        uow.commit()
+    outcome: list[Any] = []
+
+    def settle_both() -> None:
+        with sweeper.uow() as uow:
+            outcome.append(settle_orders(uow, sorted(ids.values()), leave_held_stores=True))
+            uow.commit()
+
+    thread = threading.Thread(target=settle_both)
+    try:
+        with counter_held(rt, store_a):
+            thread.start()
+            wait_for(lambda: lock_waiters(rt) != [] or not thread.is_alive(),
+                     "the batch waited for store A's counter")
+            assert thread.is_alive(), outcome
+        thread.join(30)
+    finally:
+        sweeper.engine.dispose()
+    assert [(r.orders, bool(r.changes)) for r in outcome] == [(1, True)]
     assert_every_order_charged_exactly_once(books(rt), backlog, CAP)
 
 

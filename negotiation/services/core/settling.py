@@ -126,9 +126,10 @@ def settle_orders(uow: UnitOfWork, ids: list[int], *,
     held = uow.assessment.lock_days(days, skip_locked=leave_held_stores and uow.skip_locked)
     if len(held) < len(days):
         waiting = {o.id for o in due if (o.store_id, day) not in held}
-        if ready := [o for o in orders if o.id not in waiting]:
+        ready = [o for o in orders if o.id not in waiting]
+        if any(order_is_due(o, uow.now) for o in ready):
             orders, due = ready, [o for o in due if o.id not in waiting]
-        else:
+        else:  # nothing else to do (or only orders another sweep has just settled)
             uow.assessment.lock_days(days)
     uow.assessment.load_exemptions(o.region for o in due)
     with uow.writes_held_until_commit():  # in id order: written in that order
