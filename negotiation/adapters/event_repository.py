@@ -12,7 +12,9 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    func,
     insert,
+    literal_column,
     or_,
     select,
     true,
@@ -27,7 +29,7 @@ from models import (
     WebhookEndpoint,
 )
 from models.records import CommittedHorizon
-from negotiation.adapters.database import insert_rows
+from negotiation.adapters.database import ROWS_AS_ARRAYS, insert_rows
 from negotiation.adapters.reach import reach_condition
 from negotiation.domain.audience import Audience
 from negotiation.domain.caller import Caller
@@ -36,8 +38,20 @@ from negotiation.domain.event_types import EventTypes
 # Every write of events runs these, built once: building a statement costs about as much
 # as sending it.
 _EVENTS = Event.__table__
-_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _INSERT_EVENTS_IN_ORDER = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+# How many enabled endpoints may be owed the event just inserted (its store's and the
+# platform's, whatever their types): asked in the insert's RETURNING, so a request's
+# events learn in their own statement that none is, the usual case, without a lookup.
+_ENDPOINTS_OF_ROW = (select(func.count()).select_from(WebhookEndpoint)
+                     .where(WebhookEndpoint.enabled.is_(True),
+                            or_(WebhookEndpoint.store_id.is_(None),
+                                # By name: SQLite's RETURNING renders a column of the
+                                # table unqualified, which inside the subquery would
+                                # be the endpoint's.
+                                WebhookEndpoint.store_id == literal_column("events.store_id")))
+                     .scalar_subquery())
+_INSERT_EVENTS_COUNTING_ENDPOINTS = insert(_EVENTS).returning(
+    _EVENTS.c.id, _ENDPOINTS_OF_ROW, sort_by_parameter_order=True)
 # The subscribers' lookup: a request's events are of one store, so the list has one
 # length and the driver's prepared statement serves.
 _SUBSCRIBERS = (select(WebhookEndpoint.id, WebhookEndpoint.store_id, WebhookEndpoint.event_types)
@@ -57,28 +71,37 @@ class EventRepository:
         """Events to append to timelines when the transaction commits.
 
         A timeline is only appended to, and nothing reads it back before commit, so its
-        rows need no ORM objects: they go in one statement (a prepared ``executemany``,
-        not a multi-row ``VALUES`` to parse) at :meth:`write`.
+        rows need no ORM objects: they go in one Core statement at :meth:`write`.
         """
         self._events.extend(rows)
 
     def write(self, now: datetime) -> None:
         """Insert the buffered events, and the webhook deliveries they owe, at once: no
         event commits without its deliveries, and none are written for a rolled-back one.
+
+        A request's few events are inserted first, each returning its id and how many
+        endpoints may be owed it, so that when none is (most requests) the insert is the
+        only statement. A sweep batch's hundreds look the endpoints up first, since they
+        go in as arrays without returning anything when none is owed them.
         """
         if not self._events:
             return
         self.session.flush()  # their orders first
         rows, self._events = self._events, []
-        subscribers = self._subscribers({row["store_id"] for row in rows})
-        # Plain rows, no objects: Core's executemany, not the ORM's.
+        # Plain rows, no objects: Core's statements, not the ORM's.
         connection = self.session.connection()
-        if not subscribers:
-            insert_rows(connection, _EVENTS, rows)
-            return
-        ids = ([connection.execute(_INSERT_EVENT, rows[0]).scalar_one()]
-               if len(rows) == 1  # a request's usual lot: no order of many rows to keep
-               else connection.scalars(_INSERT_EVENTS_IN_ORDER, rows).all())
+        if len(rows) < ROWS_AS_ARRAYS:  # a request's few: inserted first, counting
+            inserted = connection.execute(_INSERT_EVENTS_COUNTING_ENDPOINTS, rows).all()
+            if not any(endpoints for _, endpoints in inserted):
+                return
+            ids = [event_id for event_id, _ in inserted]
+            subscribers = self._subscribers({row["store_id"] for row in rows})
+        else:  # a sweep batch's hundreds: as arrays, when no endpoint is owed them
+            subscribers = self._subscribers({row["store_id"] for row in rows})
+            if not subscribers:
+                insert_rows(connection, _EVENTS, rows)
+                return
+            ids = list(connection.scalars(_INSERT_EVENTS_IN_ORDER, rows))
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
