@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from negotiation import api, cli, health, observability, rate_limits, web
+from negotiation import api, cli, health, observability, rate_limits, runtime, web
 from negotiation.adapters import schema
 from negotiation.adapters.database import (
     autocommit_session_factory,
@@ -69,7 +69,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
         policy=policy, evidence=FileEvidenceStore(Path(app.config["EVIDENCE_DIR"])),
         webhooks=webhooks, webhook_seal=Seal(app.config["SECRET_KEY"], WEBHOOK_SECRETS))
 
-    observability.init_app(app, engine)  # first: the request id, for every later hook
+    runtime.init_app(app)  # first: its connection goes back after every later hook
+    observability.init_app(app, engine)  # then the request id, for every later hook
     health.init_app(app)
     rate_limits.init_app(app)  # before the API's hooks: a refusal costs no database work
     api.init_app(app)

@@ -3,12 +3,15 @@ the settings of one app, built once by ``create_app`` and found through the app.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-from flask import current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from negotiation.adapters.database import SharedConnection
 from negotiation.adapters.evidence_store import EvidenceStore
 from negotiation.adapters.sealing import Seal
 from negotiation.clock import Clock
@@ -17,6 +20,7 @@ from negotiation.services.core.unit_of_work import UnitOfWork
 from negotiation.services.notifications.settings import WebhookSettings
 
 EXTENSION = "negotiation"
+REQUEST_CONNECTION = "negotiation_connection"  # in flask.g
 
 
 MULTIPART_FRAMING = 64 * 1024  # room for a multipart body's boundaries and other fields
@@ -42,12 +46,22 @@ class Runtime:
     webhook_seal: Seal  # webhook signing secrets, sealed under SECRET_KEY
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, self.policy)
+        return UnitOfWork(self._sessions(autocommit=False), self.clock, self.policy)
 
     def autocommit_uow(self) -> UnitOfWork:
         """A unit whose statements commit one by one: for authenticating a request, which
         reads one row (and now and then stamps it) on every request."""
-        return UnitOfWork(self.autocommit_sessions, self.clock, self.policy)
+        return UnitOfWork(self._sessions(autocommit=True), self.clock, self.policy)
+
+    def _sessions(self, *, autocommit: bool) -> Callable[[], Session]:
+        """In a request, the units share the request's one connection (its key's read,
+        then its use case), taken from the pool at the first and given back at its end."""
+        if not has_request_context():
+            return self.autocommit_sessions if autocommit else self.sessions
+        shared = g.get(REQUEST_CONNECTION)
+        if shared is None:
+            shared = g.setdefault(REQUEST_CONNECTION, SharedConnection(self.engine))
+        return partial(shared.session, autocommit=autocommit)
 
     def database_ready(self) -> bool:
         try:
@@ -56,6 +70,16 @@ class Runtime:
         except Exception:  # any failure to reach the database means "not ready"
             return False
         return True
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_request(_give_back_request_connection)
+
+
+def _give_back_request_connection(_error: BaseException | None) -> None:
+    shared = g.pop(REQUEST_CONNECTION, None)
+    if shared is not None:
+        shared.close()
 
 
 def runtime() -> Runtime:

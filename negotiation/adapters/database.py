@@ -224,16 +224,53 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def autocommit_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose every statement commits on its own: no BEGIN, no ROLLBACK, and on
-    SQLite no write lock, for a read that needs no transaction (who a key belongs to).
+    SQLite no write lock, for a read that needs no transaction (who a key belongs to)."""
+    return sessionmaker(engine.execution_options(**_statement_by_statement(engine, True)),
+                        class_=Session, expire_on_commit=False)
+
+
+def _statement_by_statement(engine: Engine, on: bool) -> dict[str, Any]:
+    """The execution options that make a connection's statements commit one by one
+    (``on``), or run in the transactions its sessions begin.
 
     SQLite's connections already run the driver without transactions of its own (we emit
     BEGIN IMMEDIATE); an isolation level set on one would be reset to the driver's
-    default when it returns to the pool, so there the unit only skips that BEGIN.
+    default when it returns to the pool, so there such a connection only skips that BEGIN.
     """
-    options = ({STATEMENT_BY_STATEMENT: True} if is_sqlite(engine)
-               else {"isolation_level": "AUTOCOMMIT"})
-    return sessionmaker(engine.execution_options(**options), class_=Session,
-                        expire_on_commit=False)
+    if is_sqlite(engine):
+        return {STATEMENT_BY_STATEMENT: on}
+    return {"isolation_level": "AUTOCOMMIT" if on else engine.dialect.default_isolation_level}
+
+
+class SharedConnection:
+    """One pooled connection for units of work that run one after another (those of one
+    web request): checked out, and its liveness checked, once instead of once per unit.
+
+    Each unit's session still begins, commits or rolls back its own transaction on it; a
+    unit whose statements commit one by one (``autocommit``) gets it in that mode. The
+    connection is taken at the first session, and goes back to the pool at :meth:`close`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._autocommit = False
+
+    def session(self, *, autocommit: bool = False) -> Session:
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = self._engine.connect()
+        if autocommit is not self._autocommit:
+            connection.execution_options(**_statement_by_statement(self._engine, autocommit))
+            self._autocommit = autocommit
+        # "control_fully": the session owns the transaction it begins, as on an engine.
+        return Session(bind=connection, expire_on_commit=False,
+                       join_transaction_mode="control_fully")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
 from negotiation.adapters.account_repository import AccountRepository
 from negotiation.adapters.appeal_repository import AppealRepository
@@ -45,7 +44,7 @@ class UnitOfWork:
     records: RecordsRepository
     now: datetime
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, policy: Policy) -> None:
+    def __init__(self, sessions: Callable[[], Session], clock: Clock, policy: Policy) -> None:
         self._sessions = sessions
         self.clock = clock
         self.policy = policy
