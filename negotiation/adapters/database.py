@@ -179,8 +179,10 @@ def _update_from_arrays(table: Table, names: tuple[str, ...],
 ROWS_AS_ARRAYS = 16
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert plain rows (each with the same keys), without learning their ids.
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                returning: Sequence[ColumnElement[Any]] = ()) -> Sequence[Any]:
+    """Insert plain rows (each with the same keys); with ``returning``, the values of
+    those expressions for each row inserted, in no particular order.
 
     As an ``executemany``; on PostgreSQL, from ``ROWS_AS_ARRAYS`` rows, as one statement,
     ``INSERT … SELECT unnest(…), …`` with an array parameter per column: the driver sends
@@ -188,13 +190,17 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     of 200,000 items, 12 % less of PostgreSQL's CPU).
     """
     if not rows:
-        return
+        return []
     if connection.dialect.name != "postgresql" or len(rows) < ROWS_AS_ARRAYS:
-        connection.execute(insert(table), list(rows))
-        return
-    names = list(rows[0])
-    arrays = _unnested([(table.c[name], name) for name in names], rows)
-    connection.execute(insert(table).from_select(names, arrays))
+        statement = insert(table)
+    else:
+        names = list(rows[0])
+        arrays = _unnested([(table.c[name], name) for name in names], rows)
+        statement, rows = insert(table).from_select(names, arrays), []
+    if not returning:
+        connection.execute(statement, list(rows) or None)
+        return []
+    return connection.execute(statement.returning(*returning), list(rows) or None).all()
 
 
 def _unnested(columns: Sequence[tuple[Any, str]], rows: Sequence[dict[str, Any]]) -> Any:

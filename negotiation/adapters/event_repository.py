@@ -13,7 +13,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    insert,
     literal_column,
     or_,
     select,
@@ -29,7 +28,7 @@ from models import (
     WebhookEndpoint,
 )
 from models.records import CommittedHorizon
-from negotiation.adapters.database import ROWS_AS_ARRAYS, insert_rows
+from negotiation.adapters.database import insert_rows
 from negotiation.adapters.reach import reach_condition
 from negotiation.domain.audience import Audience
 from negotiation.domain.caller import Caller
@@ -38,10 +37,9 @@ from negotiation.domain.event_types import EventTypes
 # Every write of events runs these, built once: building a statement costs about as much
 # as sending it.
 _EVENTS = Event.__table__
-_INSERT_EVENTS_IN_ORDER = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
-# How many enabled endpoints may be owed the event just inserted (its store's and the
-# platform's, whatever their types): asked in the insert's RETURNING, so a request's
-# events learn in their own statement that none is, the usual case, without a lookup.
+# How many enabled endpoints may be owed an event just inserted (its store's and the
+# platform's, whatever their types): asked in the insert's RETURNING, so that events no
+# endpoint may be owed (most requests') are written in one statement, without a lookup.
 _ENDPOINTS_OF_ROW = (select(func.count()).select_from(WebhookEndpoint)
                      .where(WebhookEndpoint.enabled.is_(True),
                             or_(WebhookEndpoint.store_id.is_(None),
@@ -50,8 +48,7 @@ _ENDPOINTS_OF_ROW = (select(func.count()).select_from(WebhookEndpoint)
                                 # be the endpoint's.
                                 WebhookEndpoint.store_id == literal_column("events.store_id")))
                      .scalar_subquery())
-_INSERT_EVENTS_COUNTING_ENDPOINTS = insert(_EVENTS).returning(
-    _EVENTS.c.id, _ENDPOINTS_OF_ROW, sort_by_parameter_order=True)
+_INSERTED = (_EVENTS.c.id, _EVENTS.c.store_id, _EVENTS.c.type, _ENDPOINTS_OF_ROW)
 # The subscribers' lookup: a request's events are of one store, so the list has one
 # length and the driver's prepared statement serves.
 _SUBSCRIBERS = (select(WebhookEndpoint.id, WebhookEndpoint.store_id, WebhookEndpoint.event_types)
@@ -79,10 +76,8 @@ class EventRepository:
         """Insert the buffered events, and the webhook deliveries they owe, at once: no
         event commits without its deliveries, and none are written for a rolled-back one.
 
-        A request's few events are inserted first, each returning its id and how many
-        endpoints may be owed it, so that when none is (most requests) the insert is the
-        only statement. A sweep batch's hundreds look the endpoints up first, since they
-        go in as arrays without returning anything when none is owed them.
+        Each event inserted returns its id, store and type, and how many endpoints may
+        be owed it; only when some may are the endpoints looked up.
         """
         if not self._events:
             return
@@ -90,23 +85,15 @@ class EventRepository:
         rows, self._events = self._events, []
         # Plain rows, no objects: Core's statements, not the ORM's.
         connection = self.session.connection()
-        if len(rows) < ROWS_AS_ARRAYS:  # a request's few: inserted first, counting
-            inserted = connection.execute(_INSERT_EVENTS_COUNTING_ENDPOINTS, rows).all()
-            if not any(endpoints for _, endpoints in inserted):
-                return
-            ids = [event_id for event_id, _ in inserted]
-            subscribers = self._subscribers({row["store_id"] for row in rows})
-        else:  # a sweep batch's hundreds: as arrays, when no endpoint is owed them
-            subscribers = self._subscribers({row["store_id"] for row in rows})
-            if not subscribers:
-                insert_rows(connection, _EVENTS, rows)
-                return
-            ids = list(connection.scalars(_INSERT_EVENTS_IN_ORDER, rows))
+        inserted = [row for row in insert_rows(connection, _EVENTS, rows, _INSERTED) if row[3]]
+        if not inserted:
+            return
+        subscribers = self._subscribers({store_id for _, store_id, _, _ in inserted})
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
-            for event_id, row in zip(ids, rows, strict=True)
-            for endpoint in subscribers if endpoint.wants(row["store_id"], row["type"])]
+            for event_id, store_id, event_type, _ in sorted(inserted)
+            for endpoint in subscribers if endpoint.wants(store_id, event_type)]
         insert_rows(connection, WebhookDelivery.__table__, deliveries)
 
     def _subscribers(self, store_ids: set[int | None]) -> list[Subscriber]:
