@@ -274,9 +274,11 @@ class SharedConnection:
                        join_transaction_mode="control_fully")
 
     def close(self) -> None:
+        """Give the connection back; the pool resets what :meth:`session` set on it."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+            self._autocommit = False
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -104,3 +104,30 @@ def test_a_read_takes_one_connection(client, world, checkouts):
     checkouts.clear()
     assert client.get(f"{API}/orders/O-1", headers=world.owner.headers).status_code == 200
     assert len(checkouts) == 1
+
+
+def driver_in_transaction(session: Any) -> bool:
+    """Whether the driver's connection under the session is inside a transaction."""
+    dbapi = session.connection().connection.dbapi_connection
+    if hasattr(dbapi, "in_transaction"):  # sqlite3
+        return bool(dbapi.in_transaction)
+    return dbapi.info.transaction_status != 0  # psycopg: not IDLE
+
+
+def test_a_shared_connection_is_in_the_mode_each_unit_asks_for(rt, world):
+    """Statement by statement for the key's read, in a transaction for the use case, and
+    the same again on the connection taken after one was given back."""
+    from negotiation.adapters.database import SharedConnection
+
+    shared = SharedConnection(rt.engine)
+    for _ in range(2):
+        with shared.session(autocommit=True) as session:
+            session.execute(select(func.count()).select_from(Card))
+            assert not driver_in_transaction(session)
+        with shared.session() as session:
+            session.execute(select(func.count()).select_from(Card))
+            assert driver_in_transaction(session)
+        with shared.session(autocommit=True) as session:
+            session.execute(select(func.count()).select_from(Card))
+            assert not driver_in_transaction(session)
+        shared.close()
