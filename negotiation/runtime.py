@@ -58,9 +58,9 @@ class Runtime:
         then its use case), taken from the pool at the first and given back at its end."""
         if not has_request_context():
             return self.autocommit_sessions if autocommit else self.sessions
-        shared = g.get(REQUEST_CONNECTION)
-        if shared is None:
-            shared = g.setdefault(REQUEST_CONNECTION, SharedConnection(self.engine))
+        if (shared := g.get(REQUEST_CONNECTION)) is None:
+            shared = SharedConnection(self.engine)
+            setattr(g, REQUEST_CONNECTION, shared)
         return partial(shared.session, autocommit=autocommit)
 
     def database_ready(self) -> bool:

@@ -192,15 +192,15 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if not rows:
         return []
     if connection.dialect.name != "postgresql" or len(rows) < ROWS_AS_ARRAYS:
-        statement = insert(table)
+        statement, params = insert(table), list(rows)
     else:
         names = list(rows[0])
         arrays = _unnested([(table.c[name], name) for name in names], rows)
-        statement, rows = insert(table).from_select(names, arrays), []
-    if not returning:
-        connection.execute(statement, list(rows) or None)
-        return []
-    return connection.execute(statement.returning(*returning), list(rows) or None).all()
+        statement, params = insert(table).from_select(names, arrays), None
+    if returning:
+        return connection.execute(statement.returning(*returning), params).all()
+    connection.execute(statement, params)
+    return []
 
 
 def _unnested(columns: Sequence[tuple[Any, str]], rows: Sequence[dict[str, Any]]) -> Any:

@@ -47,7 +47,7 @@ _ENDPOINTS_OF_ROW = (select(func.count()).select_from(WebhookEndpoint)
                                 # table unqualified, which inside the subquery would
                                 # be the endpoint's.
                                 WebhookEndpoint.store_id == literal_column("events.store_id")))
-                     .scalar_subquery())
+                     .scalar_subquery().label("endpoints"))
 _INSERTED = (_EVENTS.c.id, _EVENTS.c.store_id, _EVENTS.c.type, _ENDPOINTS_OF_ROW)
 # The subscribers' lookup: a request's events are of one store, so the list has one
 # length and the driver's prepared statement serves.
@@ -85,14 +85,15 @@ class EventRepository:
         rows, self._events = self._events, []
         # Plain rows, no objects: Core's statements, not the ORM's.
         connection = self.session.connection()
-        inserted = [row for row in insert_rows(connection, _EVENTS, rows, _INSERTED) if row[3]]
-        if not inserted:
+        owing = sorted((row.id, row.store_id, row.type) for row in
+                       insert_rows(connection, _EVENTS, rows, _INSERTED) if row.endpoints)
+        if not owing:
             return
-        subscribers = self._subscribers({store_id for _, store_id, _, _ in inserted})
+        subscribers = self._subscribers({store_id for _, store_id, _ in owing})
         deliveries = [
             {"endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
              "attempts": 0, "failures": 0, "next_attempt_at": now, "created_at": now}
-            for event_id, store_id, event_type, _ in sorted(inserted)
+            for event_id, store_id, event_type in owing  # in the events' order
             for endpoint in subscribers if endpoint.wants(store_id, event_type)]
         insert_rows(connection, WebhookDelivery.__table__, deliveries)
 
